@@ -1,36 +1,305 @@
-"""Command line: argparse verbs, TTY checks and exit codes. The only layer that prints."""
+"""Command line: argparse verbs, TTY checks and exit codes. The only layer that prints.
+
+`tutor` alone opens the app where the learner left off. Every verb's handler returns an exit
+code: 0 fine, 1 a failure at run time, 2 bad usage (unknown lesson, no terminal, bad value).
+Heavy modules (Textual, torch, questionary) are imported inside the handlers that need them,
+so `tutor --help` and `tutor lessons` start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from pathlib import Path
 
 from tutor import __version__
+from tutor.i18n import LANGS
 
 EXIT_OK = 0
+EXIT_FAIL = 1
 EXIT_USAGE = 2
+
+
+def err(message: str) -> None:
+    print(f"tutor: {message}", file=sys.stderr)
+
+
+def has_terminal() -> bool:
+    """Textual reads keys from stdin and draws on stderr; questionary uses stdin and stdout."""
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    return all(stream is not None and stream.isatty() for stream in streams)
+
+
+def no_terminal_message(what: str) -> str:
+    return (
+        f"{what} needs an interactive terminal (stdin and stdout must be a TTY). "
+        "Run it in a terminal (over SSH: `ssh -t`), or use `tutor lessons` to print the course."
+    )
+
+
+def open_store_or_explain():
+    """Open the store; report a moved-aside damaged file; None (with a message) if unusable."""
+    from tutor.store import StoreError, open_store
+
+    try:
+        store = open_store()
+    except StoreError as exc:
+        err(str(exc))
+        return None
+    if store.recovered_from is not None:
+        err(
+            f"the progress file was damaged and has been moved aside to {store.recovered_from}; "
+            "starting with fresh progress (nothing was deleted)."
+        )
+    return store
+
+
+def resolve_lang(flag: str | None, store) -> str:
+    from tutor.i18n import choose_lang
+
+    remembered = store.get_setting("lang") if store is not None else None
+    return choose_lang(flag, remembered)
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+def run_app(args: argparse.Namespace, start: dict | None = None) -> int:
+    if not has_terminal():
+        err(no_terminal_message("The tutor app"))
+        return EXIT_USAGE
+    store = open_store_or_explain()
+    if store is None:
+        return EXIT_FAIL
+    from tutor.app.app import TutorApp  # Textual loads here, not at start-up
+
+    lang = resolve_lang(getattr(args, "lang", None), store)
+    if getattr(args, "lang", None):
+        store.set_setting("lang", lang)
+    app = TutorApp(store=store, lang=lang, start=start)
+    try:
+        app.run(mouse=not getattr(args, "no_mouse", False))
+    finally:
+        store.close()
+    return app.return_code or EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    return run_app(args)
+
+
+def cmd_lesson(args: argparse.Namespace) -> int:
+    from tutor.lessons import UnknownLesson, load_course
+
+    course = load_course()
+    try:
+        lesson = course.find_lesson(args.lesson)
+    except UnknownLesson:
+        err(f"unknown lesson {args.lesson!r}. Valid lessons (number or id):")
+        for item in course.lessons:
+            print(f"  {item.number:>2}  {item.id}", file=sys.stderr)
+        return EXIT_USAGE
+    return run_app(args, start={"screen": "lesson", "lesson_id": lesson.id})
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    return run_app(args, start={"screen": "chat"})
+
+
+def print_course(store, lang: str, with_attempts: bool = False) -> None:
+    from tutor.i18n import t
+    from tutor.lessons import load_course
+    from tutor.quiz import PASS_MARK
+
+    course = load_course()
+    progress = store.all_lesson_progress()
+    done = sum(1 for lesson in course.lessons if lesson.id in progress and progress[lesson.id].status == "done")
+    total = len(course.lessons)
+    print(course.title[lang])
+    print(t("overview.progress", lang, done=done, total=total, percent=round(100 * done / total)))
+    marks = {"done": "[x]", "reading": "[~]", "not_started": "[ ]"}
+    for module in course.modules:
+        print()
+        print(f"{module.number}. {module.title[lang]}")
+        for lesson in module.lessons:
+            status = progress[lesson.id].status if lesson.id in progress else "not_started"
+            print(
+                f"  {marks[status]} {lesson.number:>2}. {lesson.title[lang]} "
+                f"({lesson.minutes} min) · {t('status.' + status, lang)}  [{lesson.id}]"
+            )
+        best = store.best_score(module.quiz.id)
+        best_text = t("overview.best", lang, percent=round(best * 100)) if best is not None else ""
+        passed = best is not None and best >= PASS_MARK - 1e-9
+        print(f"  {'[x]' if passed else '[ ]'}  * {module.quiz.title[lang]}{best_text}  [tutor quiz {module.number}]")
+        if with_attempts:
+            for attempt in store.attempts(module.quiz.id):
+                if attempt.finished_at:
+                    print(
+                        f"        {attempt.finished_at}  {attempt.kind:<6} {attempt.score}/{attempt.total}"
+                        f"  {'passed' if attempt.passed else ''}"
+                    )
+
+
+def cmd_lessons(args: argparse.Namespace) -> int:
+    store = open_store_or_explain()
+    if store is None:
+        return EXIT_FAIL
+    try:
+        print_course(store, resolve_lang(args.lang, store))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from tutor.lessons import load_course
+
+    course = load_course()
+    try:
+        quiz = course.find_quiz(args.quiz)
+    except LookupError:
+        valid = ", ".join(f"{m.number} ({m.quiz.id})" for m in course.modules)
+        err(f"unknown quiz {args.quiz!r}. Valid quizzes: {valid}")
+        return EXIT_USAGE
+    if not has_terminal():
+        err(no_terminal_message("`tutor quiz`"))
+        return EXIT_USAGE
+    store = open_store_or_explain()
+    if store is None:
+        return EXIT_FAIL
+    from tutor.plainquiz import run_plain_quiz
+
+    lang = resolve_lang(args.lang, store)
+    try:
+        return run_plain_quiz(store, course, quiz, lang)
+    finally:
+        store.close()
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    store = open_store_or_explain()
+    if store is None:
+        return EXIT_FAIL
+    try:
+        if args.export:
+            data = store.export_progress()
+            target = Path(args.export)
+            if str(target) == "-":
+                json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+                print()
+            else:
+                target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+                print(f"Progress exported to {target}")
+            return EXIT_OK
+        if args.import_file:
+            try:
+                data = json.loads(Path(args.import_file).read_text(encoding="utf-8"))
+                lessons, attempts = store.import_progress(data)
+            except FileNotFoundError:
+                err(f"no such file: {args.import_file}")
+                return EXIT_USAGE
+            except (ValueError, KeyError, TypeError) as exc:
+                err(f"cannot import {args.import_file}: {exc}. Nothing was changed.")
+                return EXIT_USAGE
+            print(f"Imported: {lessons} lesson(s) updated, {attempts} quiz attempt(s) added.")
+            return EXIT_OK
+        if args.reset:
+            if not args.yes:
+                if not has_terminal():
+                    err("--reset asks before deleting; without a terminal, confirm with --yes.")
+                    return EXIT_USAGE
+                from tutor.plainquiz import confirm
+
+                answer = confirm("Reset all lesson progress and quiz attempts? A backup is kept.")
+                if not answer:
+                    print("Nothing was reset.")
+                    return EXIT_OK
+            backup = store.backup()
+            store.reset_progress()
+            print(f"Progress reset. A backup of the previous file is at {backup}")
+            return EXIT_OK
+        print_course(store, resolve_lang(args.lang, store), with_attempts=True)
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+# -- the parser ------------------------------------------------------------------------------
+
+
+def add_app_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=LANGS, help="language of the course (default: last used, else the locale)")
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (keyboard only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tutor",
-        description="Fundamentos de LLMs / LLM Fundamentals: a terminal course with a live engine.",
+        description=(
+            "Fundamentos de LLMs / LLM Fundamentals: a terminal course on how large language models work, "
+            "with a live PyTorch engine and a chat with your local model. Run without a command to open the "
+            "course where you left off."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    add_app_options(parser)
+    parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("lessons", help="print the course and your progress")
+    p.add_argument("--lang", choices=LANGS)
+    p.set_defaults(func=cmd_lessons)
+
+    p = sub.add_parser("lesson", help="open the app at a lesson (number or id)")
+    p.add_argument("lesson", help="lesson number (1-15) or id, e.g. 4 or m1-l04-tokenization")
+    add_app_options(p)
+    p.set_defaults(func=cmd_lesson)
+
+    p = sub.add_parser("quiz", help="take a module quiz in the plain terminal")
+    p.add_argument("quiz", help="module number (1 or 2) or quiz id")
+    p.add_argument("--lang", choices=LANGS)
+    p.set_defaults(func=cmd_quiz)
+
+    p = sub.add_parser("progress", help="show, export, import or reset your progress")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--export", metavar="FILE", help="write your progress as JSON (- for stdout)")
+    group.add_argument("--import", dest="import_file", metavar="FILE", help="merge progress from a JSON export")
+    group.add_argument("--reset", action="store_true", help="forget lessons and quiz attempts (asks first)")
+    p.add_argument("--yes", action="store_true", help="with --reset: do not ask")
+    p.add_argument("--lang", choices=LANGS)
+    p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("chat", help="open the app on the chat tab")
+    add_app_options(p)
+    p.set_defaults(func=cmd_chat)
+
     # Each feature registers its own verbs: register(sub) adds parsers whose
     # set_defaults(func=handler) returns an exit code.
-    from tutor.engine import cli as engine_cli
-
-    engine_cli.register(sub)
+    for module_name in ("tutor.engine.cli", "tutor.fit.cli"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:  # a feature not installed in this build
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        err("interrupted.")
+        return 130
+    except BrokenPipeError:
+        # `tutor lessons | head`: the reader went away; not an error worth a traceback.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
         return EXIT_OK
-    return int(func(args) or 0)

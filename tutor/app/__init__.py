@@ -1,0 +1,1 @@
+"""The Textual app (top layer): screens and widgets. Nothing below this package imports Textual."""

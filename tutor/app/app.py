@@ -1,0 +1,97 @@
+"""The Textual application: holds the store and the language, routes between screens."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+from textual.events import Resize
+
+from tutor.i18n import LANGS, t
+from tutor.lessons import UnknownLesson, load_course
+from tutor.store import Store
+
+# Below this size the layout cannot show a lesson with its header, footer and keys.
+MIN_WIDTH = 60
+MIN_HEIGHT = 18
+
+
+class TutorApp(App[int]):
+    CSS_PATH = "tutor.tcss"
+    TITLE = "tutor"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
+
+    def __init__(self, store: Store, lang: str = "en", start: dict | None = None):
+        super().__init__()
+        self.store = store
+        self.lang = lang if lang in LANGS else "en"
+        self.course = load_course()
+        self.start = start
+
+    def on_mount(self) -> None:
+        from tutor.app.screens import OverviewScreen
+
+        self.title = t("app.title", self.lang)
+        self.push_screen(OverviewScreen())
+        if self.store.recovered_from is not None:
+            self.notify(
+                t("store.recovered", self.lang, path=self.store.recovered_from), severity="warning", timeout=15
+            )
+        self.call_after_refresh(self._open_start)
+
+    def _open_start(self) -> None:
+        """Open what the command line asked for, else resume where the learner stopped."""
+        start = self.start
+        resumed = False
+        if start is None:
+            start = self.store.last_location()
+            resumed = start is not None
+        if not start:
+            return
+        screen = start.get("screen")
+        if screen == "lesson":
+            try:
+                lesson = self.course.lesson(str(start.get("lesson_id")))
+            except UnknownLesson:
+                return  # a lesson from another version of the course: stay on the overview
+            self.open_lesson(lesson.id, position=float(start.get("position") or 0) if resumed else None)
+            if resumed:
+                self.notify(t("overview.resume", self.lang, title=lesson.title[self.lang]), timeout=4)
+        elif screen == "chat":
+            self.open_chat()
+
+    # -- navigation used by every screen -------------------------------------------------------
+
+    def open_lesson(self, lesson_id: str, position: float | None = None) -> None:
+        from tutor.app.screens import LessonScreen
+
+        if isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.push_screen(LessonScreen(lesson_id, position=position))
+
+    def open_chat(self) -> None:
+        from tutor.app.screens import ChatScreen
+
+        self.push_screen(ChatScreen())
+
+    def action_switch_lang(self) -> None:
+        self.lang = "en" if self.lang == "es" else "es"
+        self.store.set_setting("lang", self.lang)
+        self.title = t("app.title", self.lang)
+        for screen in self.screen_stack:
+            apply = getattr(screen, "apply_language", None)
+            if apply is not None:
+                apply()
+        self.notify(t("lang.switched", self.lang), timeout=2)
+
+    # -- "terminal too small" ------------------------------------------------------------------
+
+    @property
+    def too_small(self) -> bool:
+        return self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+
+    def on_resize(self, event: Resize) -> None:
+        for screen in self.screen_stack:
+            update = getattr(screen, "update_size_warning", None)
+            if update is not None:
+                update()

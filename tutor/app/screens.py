@@ -1,0 +1,618 @@
+"""The app's screens: course overview, lesson reader, quiz, progress, glossary and chat.
+
+Every screen declares its keys once in `KEYS` (key, action, catalogue key); the footer shows
+them in the current language, and `apply_language()` redraws a screen when the learner
+switches language.
+"""
+
+from __future__ import annotations
+
+import random
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingsMap
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.i18n import t
+from tutor.progress import course_progress
+from tutor.quiz import PASS_MARK, QuizSession, draw_quiz, load_bank, percent
+
+STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
+
+
+class TutorScreen(Screen):
+    """Base: translated footer keys, a 'terminal too small' notice, shortcuts to the app."""
+
+    KEYS: list[tuple[str, str, str]] = []  # (keys, action, catalogue key or "" to hide)
+    COMMON_KEYS: list[tuple[str, str, str]] = [("e", "app.switch_lang", "key.lang")]
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def course(self):
+        return self.app.course
+
+    def compose_frame(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("", id="too-small")
+
+    def on_mount(self) -> None:
+        self.bind_keys()
+        self.update_size_warning()
+
+    def bind_keys(self) -> None:
+        bindings = BindingsMap()
+        for keys, action, label in self.KEYS + self.COMMON_KEYS:
+            bindings.bind(keys, action, t(label, self.lang) if label else "", show=bool(label))
+        self._bindings = bindings
+        self.refresh_bindings()
+
+    def apply_language(self) -> None:
+        self.bind_keys()
+        self.refresh_content()
+
+    def refresh_content(self) -> None:
+        """Redraw text that depends on the language (screens override)."""
+
+    def update_size_warning(self) -> None:
+        app = self.app
+        small = app.too_small
+        self.set_class(small, "too-small")
+        if small:
+            from tutor.app.app import MIN_HEIGHT, MIN_WIDTH
+
+            self.query_one("#too-small", Static).update(
+                t("too_small", self.lang, need_w=MIN_WIDTH, need_h=MIN_HEIGHT, w=app.size.width, h=app.size.height)
+            )
+
+
+# -- course overview -------------------------------------------------------------------------
+
+
+class OverviewScreen(TutorScreen):
+    KEYS = [
+        ("enter", "open", "key.open"),
+        ("p", "progress", "key.progress"),
+        ("g", "glossary", "key.glossary"),
+        ("c", "chat", "key.chat"),
+        ("q", "app.quit", "key.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        with Vertical(id="overview"):
+            yield Static("", id="course-progress")
+            yield OptionList(id="course-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_content()
+        self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_content()
+
+    def refresh_content(self) -> None:
+        lang = self.lang
+        progress = course_progress(self.course, self.store)
+        self.query_one("#course-progress", Static).update(
+            t("overview.progress", lang, done=progress.done, total=progress.total, percent=progress.percent)
+        )
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted
+        options: list[Option] = []
+        for module in self.course.modules:
+            options.append(Option(Text(f"{module.number}. {module.title[lang]}", style="bold"), disabled=True))
+            for lesson in module.lessons:
+                status = progress.statuses[lesson.id]
+                options.append(
+                    Option(
+                        t(
+                            "overview.lesson",
+                            lang,
+                            mark=STATUS_MARK[status],
+                            number=lesson.number,
+                            title=lesson.title[lang],
+                            minutes=lesson.minutes,
+                        ),
+                        id=lesson.id,
+                    )
+                )
+            best = progress.best_quiz[module.quiz.id]
+            best_text = t("overview.best", lang, percent=percent(best)) if best is not None else ""
+            mark = "✓" if progress.quiz_passed(module.quiz.id) else "○"
+            options.append(
+                Option(t("overview.quiz", lang, mark=mark, title=module.quiz.title[lang], best=best_text), id=module.quiz.id)
+            )
+        option_list.set_options(options)
+        option_list.highlighted = highlighted if highlighted is not None else 1
+
+    @on(OptionList.OptionSelected, "#course-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.open_item(event.option.id)
+
+    def action_open(self) -> None:
+        option_list = self.query_one(OptionList)
+        if option_list.highlighted is not None:
+            self.open_item(option_list.get_option_at_index(option_list.highlighted).id)
+
+    def open_item(self, item_id: str | None) -> None:
+        if item_id is None:
+            return
+        if item_id.endswith("-quiz"):
+            quiz = next(q for q in self.course.quizzes if q.id == item_id)
+            self.app.push_screen(QuizScreen.module_quiz(quiz))
+        else:
+            self.app.open_lesson(item_id)
+
+    def action_progress(self) -> None:
+        self.app.push_screen(ProgressScreen())
+
+    def action_glossary(self) -> None:
+        self.app.push_screen(GlossaryScreen())
+
+    def action_chat(self) -> None:
+        self.app.open_chat()
+
+
+# -- lesson reader ---------------------------------------------------------------------------
+
+
+class LessonScreen(TutorScreen):
+    KEYS = [
+        ("escape", "back", "key.back"),
+        ("n,right", "next", "key.next"),
+        ("p,left", "previous", "key.prev"),
+        ("d", "done", "key.done"),
+        ("k", "checks", "key.checks"),
+        ("l", "lab", "key.lab"),
+        ("c", "chat", "key.chat"),
+    ]
+
+    def __init__(self, lesson_id: str, position: float | None = None):
+        super().__init__()
+        self.lesson_id = lesson_id
+        self.initial_position = position
+
+    @property
+    def lesson(self):
+        return self.course.lesson(self.lesson_id)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        yield Static("", id="lesson-header")
+        with VerticalScroll(id="lesson-scroll"):
+            yield Markdown("", id="lesson-text", open_links=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        super().on_mount()
+        self.store.mark_reading(self.lesson_id, self.initial_position)
+        await self.load_text()
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        scroll.focus()
+        if self.initial_position:
+            self.call_after_refresh(self._restore_position)
+        self.save_location()
+
+    def _restore_position(self) -> None:
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        scroll.scroll_to(y=self.initial_position * scroll.max_scroll_y, animate=False)
+
+    async def load_text(self) -> None:
+        lesson = self.lesson
+        module = self.course.module(lesson.module_id)
+        status = self.store.lesson_progress(lesson.id).status
+        header = t("lesson.header", self.lang, number=lesson.number, total=len(self.course.lessons), module=module.title[self.lang])
+        self.query_one("#lesson-header", Static).update(f"{header} · {STATUS_MARK[status]} {t('status.' + status, self.lang)}")
+        await self.query_one("#lesson-text", Markdown).update(lesson.markdown(self.lang))
+
+    def refresh_content(self) -> None:
+        self.run_worker(self.load_text(), exclusive=True, group="lesson-text")
+
+    @property
+    def position(self) -> float:
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        return round(scroll.scroll_y / scroll.max_scroll_y, 4) if scroll.max_scroll_y else 0.0
+
+    def save_location(self) -> None:
+        self.store.set_last_location({"screen": "lesson", "lesson_id": self.lesson_id, "position": self.position})
+
+    def on_screen_suspend(self) -> None:
+        self.save_location()
+
+    def on_unmount(self) -> None:
+        # The app may be quitting: keep where the learner was, quietly.
+        try:
+            self.store.mark_reading(self.lesson_id, self.position)
+            self.save_location()
+        except Exception:
+            pass
+
+    def action_back(self) -> None:
+        self.save_location()
+        self.store.set_last_location({"screen": "overview"})
+        self.app.pop_screen()
+
+    def action_next(self) -> None:
+        previous, following = self.course.neighbours(self.lesson_id)
+        if following is None:
+            self.notify(t("lesson.last", self.lang))
+            return
+        self.store.mark_reading(self.lesson_id, self.position)
+        self.app.open_lesson(following.id)
+
+    def action_previous(self) -> None:
+        previous, _ = self.course.neighbours(self.lesson_id)
+        if previous is None:
+            self.notify(t("lesson.first", self.lang))
+            return
+        self.store.mark_reading(self.lesson_id, self.position)
+        self.app.open_lesson(previous.id)
+
+    def action_done(self) -> None:
+        if self.store.lesson_progress(self.lesson_id).status == "done":
+            self.notify(t("lesson.already_done", self.lang))
+            return
+        self.store.mark_done(self.lesson_id)
+        self.notify(t("lesson.marked_done", self.lang))
+        self.refresh_content()
+
+    def action_checks(self) -> None:
+        questions = self.lesson.checks()
+        if not questions:
+            self.notify(t("lesson.no_checks", self.lang))
+            return
+        self.app.push_screen(QuizScreen.lesson_checks(self.lesson, questions))
+
+    def action_lab(self) -> None:
+        self.notify(t("lesson.lab_soon", self.lang))
+
+    def action_chat(self) -> None:
+        self.app.open_chat()
+
+
+# -- quizzes and check questions -------------------------------------------------------------
+
+
+class QuizScreen(TutorScreen):
+    """One quiz run: a question, its feedback, ..., the score and a review of the misses."""
+
+    KEYS = [
+        ("escape", "back", "key.back"),
+        ("1", "answer(0)", ""),
+        ("2", "answer(1)", ""),
+        ("3", "answer(2)", ""),
+        ("4", "answer(3)", ""),
+    ]
+    END_KEYS = [
+        ("escape", "back", "key.back"),
+        ("r", "retake", "key.retake"),
+        ("a", "again", "key.again"),
+    ]
+
+    def __init__(self, quiz_id: str, title: dict[str, str], questions, kind: str, draw: int | None):
+        super().__init__()
+        self.quiz_id = quiz_id
+        self.quiz_title = title
+        self.questions = questions
+        self.kind = kind
+        self.draw_count = draw
+        self.rng = random.Random()
+        self.session: QuizSession | None = None
+        self.attempt_id: int | None = None
+        self.awaiting_continue = False
+
+    @classmethod
+    def module_quiz(cls, quiz) -> QuizScreen:
+        return cls(quiz.id, quiz.title, load_bank(quiz.module_id), kind="quiz", draw=10)
+
+    @classmethod
+    def lesson_checks(cls, lesson, questions) -> QuizScreen:
+        titles = {lang: t("quiz.checks_title", lang, title=lesson.title[lang]) for lang in lesson.title}
+        return cls(lesson.id, titles, questions, kind="check", draw=None)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        with VerticalScroll(id="quiz"):
+            yield Static("", id="quiz-title")
+            yield Static("", id="quiz-counter")
+            yield Static("", id="quiz-prompt")
+            yield OptionList(id="quiz-options")
+            yield Static("", id="quiz-feedback")
+            yield Markdown("", id="quiz-review")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.start(self.new_session())
+
+    def new_session(self) -> QuizSession:
+        n = self.draw_count or len(self.questions)
+        return QuizSession(self.quiz_id, draw_quiz(self.questions, n=n, rng=self.rng), self.lang, kind=self.kind)
+
+    def start(self, session: QuizSession) -> None:
+        self.session = session
+        self.attempt_id = self.store.start_attempt(session.quiz_id, session.kind, self.lang, session.total)
+        self.awaiting_continue = False
+        self.KEYS = type(self).KEYS
+        self.bind_keys()
+        self.show_question()
+
+    def refresh_content(self) -> None:
+        if self.session is None:
+            return
+        self.session.lang = self.lang
+        if self.session.finished:
+            self.show_results()
+        elif not self.awaiting_continue:
+            self.show_question()
+
+    def show_question(self) -> None:
+        session = self.session
+        dq = session.current
+        lang = self.lang
+        self.query_one("#quiz-title", Static).update(Text(self.quiz_title[lang], style="bold"))
+        self.query_one("#quiz-counter", Static).update(
+            t("quiz.question", lang, n=session.index + 1, total=session.total) + " · " + t("quiz.choose", lang)
+        )
+        self.query_one("#quiz-prompt", Static).update(dq.question.in_lang(lang).prompt)
+        options = self.query_one("#quiz-options", OptionList)
+        options.display = True
+        options.set_options([f"{i + 1}. {text}" for i, text in enumerate(dq.options(lang))])
+        options.highlighted = 0
+        options.focus()
+        self.query_one("#quiz-feedback", Static).update("")
+        self.query_one("#quiz-review", Markdown).display = False
+
+    @on(OptionList.OptionSelected, "#quiz-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_answer(event.option_index)
+
+    def action_answer(self, position: int) -> None:
+        if self.session is None or self.session.finished:
+            return
+        if self.awaiting_continue:
+            self.next_question()
+            return
+        dq = self.session.current
+        feedback = self.session.answer(position)
+        # Saved at once: a crash mid-quiz keeps every answer given.
+        self.store.record_answer(self.attempt_id, dq.question.id, dq.order[position], feedback.correct)
+        lang = self.lang
+        options = dq.options(lang)
+        verdict = (
+            Text(t("quiz.correct", lang), style="bold green")
+            if feedback.correct
+            else Text(t("quiz.wrong", lang, answer=options[feedback.correct_position]), style="bold red")
+        )
+        body = Text.assemble(verdict, "\n", feedback.explanation, "\n\n", (t("quiz.continue", lang), "dim"))
+        self.query_one("#quiz-feedback", Static).update(body)
+        option_list = self.query_one("#quiz-options", OptionList)
+        marked = []
+        for i, text in enumerate(options):
+            prefix = "✓" if i == feedback.correct_position else ("✗" if i == position else " ")
+            marked.append(f"{prefix} {i + 1}. {text}")
+        option_list.set_options(marked)
+        option_list.highlighted = position
+        self.awaiting_continue = True
+        if self.session.finished:
+            self.store.finish_attempt(self.attempt_id, self.session.score, self.session.total, self.session.passed)
+
+    def next_question(self) -> None:
+        self.awaiting_continue = False
+        if self.session.finished:
+            self.show_results()
+        else:
+            self.show_question()
+
+    def show_results(self) -> None:
+        session = self.session
+        lang = self.lang
+        self.KEYS = self.END_KEYS if session.misses() else [k for k in self.END_KEYS if k[1] != "retake"]
+        self.bind_keys()
+        self.query_one("#quiz-options", OptionList).display = False
+        self.query_one("#quiz-counter", Static).update("")
+        score_line = t("quiz.score", lang, score=session.score, total=session.total, percent=percent(session.fraction))
+        if session.kind == "quiz":
+            mark = percent(PASS_MARK)
+            verdict = t("quiz.passed", lang, mark=mark) if session.passed else t("quiz.failed", lang, mark=mark)
+            style = "bold green" if session.passed else "bold yellow"
+        else:
+            verdict, style = "", "bold"
+        self.query_one("#quiz-prompt", Static).update(Text.assemble((score_line, "bold"), "\n", (verdict, style)))
+        self.query_one("#quiz-feedback", Static).update(Text(t("quiz.keys_end", lang), style="dim"))
+        review = self.query_one("#quiz-review", Markdown)
+        review.display = True
+        misses = session.misses()
+        if not misses:
+            review.update(t("quiz.perfect", lang))
+        else:
+            lines = [f"## {t('quiz.review_heading', lang)}", ""]
+            for dq in misses:
+                text = dq.question.in_lang(lang)
+                lesson_title = self.course.lesson(dq.question.lesson).title[lang]
+                lines += [
+                    f"**{text.prompt}**",
+                    "",
+                    f"- {t('quiz.your_answer', lang, answer=text.options[session.answers[dq.question.id]])}",
+                    f"- {t('quiz.right_answer', lang, answer=text.options[dq.question.correct])}",
+                    f"- {text.explanation}",
+                    f"- *{t('quiz.lesson_ref', lang, title=lesson_title)}*",
+                    "",
+                ]
+            review.update("\n".join(lines))
+        self.query_one("#quiz", VerticalScroll).focus()
+
+    def key_enter(self) -> None:
+        if self.awaiting_continue:
+            self.next_question()
+
+    def action_retake(self) -> None:
+        if self.session and self.session.finished and self.session.misses():
+            self.start(self.session.retake_missed(rng=self.rng))
+
+    def action_again(self) -> None:
+        if self.session and self.session.finished:
+            self.start(self.new_session())
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+class ProgressScreen(TutorScreen):
+    KEYS = [("escape", "back", "key.back")]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        with VerticalScroll(id="progress"):
+            yield Static("", id="progress-summary")
+            yield DataTable(id="progress-lessons", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="progress-quizzes", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_content()
+        self.query_one("#progress-lessons", DataTable).focus()
+
+    def refresh_content(self) -> None:
+        lang = self.lang
+        progress = course_progress(self.course, self.store)
+        self.query_one("#progress-summary", Static).update(
+            Text.assemble(
+                (t("progress.title", lang), "bold"),
+                "\n",
+                t("progress.lessons", lang, done=progress.done, total=progress.total, percent=progress.percent),
+            )
+        )
+        lessons = self.query_one("#progress-lessons", DataTable)
+        lessons.clear(columns=True)
+        lessons.add_columns("#", t("progress.col.lesson", lang), t("progress.col.status", lang))
+        for lesson in self.course.lessons:
+            status = progress.statuses[lesson.id]
+            lessons.add_row(str(lesson.number), lesson.title[lang], f"{STATUS_MARK[status]} {t('status.' + status, lang)}")
+        quizzes = self.query_one("#progress-quizzes", DataTable)
+        quizzes.clear(columns=True)
+        quizzes.add_columns(
+            t("progress.col.quiz", lang), t("progress.col.attempts", lang), t("progress.col.best", lang), t("progress.col.last", lang)
+        )
+        none = t("progress.none", lang)
+        for quiz in self.course.quizzes:
+            attempts = [a for a in self.store.attempts(quiz.id) if a.kind == "quiz" and a.finished_at]
+            best = progress.best_quiz[quiz.id]
+            last = attempts[-1] if attempts else None
+            quizzes.add_row(
+                quiz.title[lang],
+                str(len(attempts)),
+                f"{percent(best)}%" if best is not None else none,
+                f"{last.score}/{last.total}" if last else none,
+            )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# -- glossary --------------------------------------------------------------------------------
+
+
+class GlossaryScreen(TutorScreen):
+    KEYS = [("escape", "back", "key.back")]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        with VerticalScroll(id="glossary"):
+            yield Markdown("", id="glossary-text", open_links=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_content()
+        self.query_one("#glossary", VerticalScroll).focus()
+
+    def refresh_content(self) -> None:
+        from tutor.lessons import load_glossary
+
+        lang = self.lang
+        lines = [f"# {t('glossary.title', lang)}", ""]
+        for term in sorted(load_glossary(), key=lambda term: term.term[lang].lower()):
+            lines.append(f"**{term.term[lang]}**: {term.definition[lang]}")
+            lines.append("")
+        self.query_one("#glossary-text", Markdown).update("\n".join(lines))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# -- chat (what it needs, checked honestly) --------------------------------------------------
+
+
+class ChatScreen(TutorScreen):
+    KEYS = [("escape", "back", "key.back"), ("r", "check", "")]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        with VerticalScroll(id="chat"):
+            yield Static("", id="chat-title")
+            yield Static("", id="chat-placeholder")
+            yield Static("", id="chat-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_content()
+        self.action_check()
+
+    def refresh_content(self) -> None:
+        self.query_one("#chat-title", Static).update(Text(t("chat.title", self.lang), style="bold"))
+        self.query_one("#chat-placeholder", Static).update(t("chat.placeholder", self.lang))
+
+    def action_check(self) -> None:
+        host = ollama_host()
+        self.query_one("#chat-status", Static).update(t("chat.checking", self.lang, host=host))
+        self.check_ollama(host)
+
+    @work(thread=True, exclusive=True, group="chat-check")
+    def check_ollama(self, host: str) -> None:
+        import httpx
+
+        try:
+            response = httpx.get(f"{host}/api/version", timeout=httpx.Timeout(3.0, connect=2.0))
+            response.raise_for_status()
+            text = t("chat.reachable", self.lang, host=host, version=response.json().get("version", "?"))
+        except (httpx.HTTPError, ValueError) as exc:
+            text = t("chat.unreachable", self.lang, host=host, error=type(exc).__name__)
+        self.app.call_from_thread(self.query_one("#chat-status", Static).update, text)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def ollama_host() -> str:
+    """OLLAMA_HOST as Ollama reads it: scheme and port optional, 0.0.0.0 meaning this machine."""
+    import os
+
+    raw = os.environ.get("OLLAMA_HOST", "").strip() or "127.0.0.1:11434"
+    scheme = "http"
+    if "://" in raw:
+        scheme, raw = raw.split("://", 1)
+    host, _, port = raw.rstrip("/").partition(":")
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    return f"{scheme}://{host}:{port or '11434'}"

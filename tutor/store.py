@@ -1,0 +1,510 @@
+"""The one SQLite store: progress, quiz attempts, settings and chat history.
+
+- WAL mode and a busy timeout, so two terminals running tutor at once take turns instead of
+  corrupting the file or failing; every write is one short `BEGIN IMMEDIATE` transaction.
+- The schema version lives in `PRAGMA user_version`; `MIGRATIONS[i]` takes version i to i+1.
+  A file written by a newer tutor is refused, never downgraded.
+- A corrupt or unreadable file is moved aside (`<name>.corrupt-<time>`) and a fresh one is
+  started; `Store.recovered_from` tells the caller, which shows the learner where it went.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+LESSON_STATUSES = ("not_started", "reading", "done")
+_STATUS_RANK = {status: rank for rank, status in enumerate(LESSON_STATUSES)}
+
+MIGRATIONS: list[str] = [
+    # v1: progress, quizzes and settings.
+    """
+    CREATE TABLE setting (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE lesson_progress (
+        lesson_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('not_started', 'reading', 'done')),
+        position REAL NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        completed_at TEXT
+    );
+    CREATE TABLE quiz_attempt (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        quiz_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('quiz', 'retake', 'check')),
+        lang TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        score INTEGER,
+        total INTEGER NOT NULL,
+        passed INTEGER
+    );
+    CREATE TABLE quiz_answer (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES quiz_attempt(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        chosen INTEGER NOT NULL,
+        correct INTEGER NOT NULL,
+        answered_at TEXT NOT NULL,
+        UNIQUE (attempt_id, question_id)
+    );
+    CREATE INDEX quiz_attempt_by_quiz ON quiz_attempt (quiz_id, started_at);
+    """,
+    # v2: chat history (conversations and their messages), kept with the progress.
+    """
+    CREATE TABLE chat (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        backend TEXT NOT NULL DEFAULT 'ollama',
+        model TEXT NOT NULL DEFAULT '',
+        system_prompt TEXT NOT NULL DEFAULT '',
+        options TEXT NOT NULL DEFAULT '{}',
+        lesson_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE message (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chat(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        content TEXT NOT NULL,
+        thinking TEXT NOT NULL DEFAULT '',
+        stats TEXT NOT NULL DEFAULT '{}',
+        complete INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX message_by_chat ON message (chat_id, id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says why and what to do."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson_id: str
+    status: str
+    position: float
+    updated_at: str
+    completed_at: str | None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    uid: str
+    quiz_id: str
+    kind: str
+    lang: str
+    started_at: str
+    finished_at: str | None
+    score: int | None
+    total: int
+    passed: bool | None
+
+
+class Store:
+    """Thread-safe access to the SQLite file (Textual workers write from threads)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.recovered_from: Path | None = None  # where a damaged file was moved, if it was
+        self._lock = threading.RLock()
+        self._conn = self._open()
+
+    # -- opening, recovery and migrations ---------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            raise StoreError(
+                f"Cannot read or write the progress file {self.path} (permissions). "
+                f"Fix its permissions or set TUTOR_HOME to another folder."
+            )
+        try:
+            conn = self._connect()
+            self._check_integrity(conn)
+        except sqlite3.DatabaseError:
+            # Not a database, or a damaged one. Never overwrite it: move it aside and start anew.
+            self.recovered_from = self._move_aside()
+            conn = self._connect()
+        try:
+            self._migrate(conn)
+        except sqlite3.DatabaseError:
+            conn.close()
+            self.recovered_from = self._move_aside()
+            conn = self._connect()
+            self._migrate(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        new_file = not self.path.exists()
+        conn = sqlite3.connect(
+            self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+        )
+        if new_file:
+            try:
+                os.chmod(self.path, 0o600)  # chats are private on shared machines
+            except OSError:
+                pass
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @staticmethod
+    def _check_integrity(conn: sqlite3.Connection) -> None:
+        row = conn.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            conn.close()
+            raise sqlite3.DatabaseError(f"integrity check failed: {row[0] if row else 'no answer'}")
+
+    def _move_aside(self) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        try:
+            self.path.rename(target)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.rename(target.with_name(target.name + suffix))
+        except OSError as exc:
+            raise StoreError(
+                f"The progress file {self.path} is damaged and could not be moved aside ({exc}). "
+                f"Move it yourself or set TUTOR_HOME to another folder."
+            ) from exc
+        return target
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"The progress file {self.path} was written by a newer tutor (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}). Upgrade tutor; the file was left untouched."
+            )
+        while version < SCHEMA_VERSION:
+            # One transaction per step: a crash mid-migration leaves the previous version intact.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current != version:  # another process migrated meanwhile
+                    conn.execute("ROLLBACK")
+                    version = current
+                    continue
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            version += 1
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        rows = self._read("SELECT value FROM setting WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def last_location(self) -> dict | None:
+        """Where the learner was: {"screen": "lesson", "lesson_id": ...} or similar."""
+        raw = self.get_setting("last_location")
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def set_last_location(self, location: dict) -> None:
+        self.set_setting("last_location", json.dumps(location))
+
+    # -- lessons -----------------------------------------------------------------------------
+
+    def lesson_progress(self, lesson_id: str) -> LessonProgress:
+        rows = self._read("SELECT * FROM lesson_progress WHERE lesson_id = ?", (lesson_id,))
+        if not rows:
+            return LessonProgress(lesson_id, "not_started", 0.0, "", None)
+        return _lesson_row(rows[0])
+
+    def all_lesson_progress(self) -> dict[str, LessonProgress]:
+        return {row["lesson_id"]: _lesson_row(row) for row in self._read("SELECT * FROM lesson_progress")}
+
+    def mark_reading(self, lesson_id: str, position: float | None = None) -> None:
+        """Opened or scrolled: never demotes a lesson that is done."""
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO lesson_progress (lesson_id, status, position, updated_at)
+                   VALUES (?, 'reading', ?, ?)
+                   ON CONFLICT (lesson_id) DO UPDATE SET
+                     status = CASE WHEN status = 'done' THEN 'done' ELSE 'reading' END,
+                     position = COALESCE(?, position),
+                     updated_at = excluded.updated_at""",
+                (lesson_id, position or 0.0, now(), position),
+            )
+
+    def mark_done(self, lesson_id: str) -> None:
+        stamp = now()
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO lesson_progress (lesson_id, status, position, updated_at, completed_at)
+                   VALUES (?, 'done', 0, ?, ?)
+                   ON CONFLICT (lesson_id) DO UPDATE SET
+                     status = 'done', updated_at = excluded.updated_at,
+                     completed_at = COALESCE(completed_at, excluded.completed_at)""",
+                (lesson_id, stamp, stamp),
+            )
+
+    # -- quizzes -----------------------------------------------------------------------------
+
+    def start_attempt(self, quiz_id: str, kind: str, lang: str, total: int) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO quiz_attempt (uid, quiz_id, kind, lang, started_at, total) VALUES (?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, quiz_id, kind, lang, now(), total),
+            )
+            return int(cur.lastrowid)
+
+    def record_answer(self, attempt_id: int, question_id: str, chosen: int, correct: bool) -> None:
+        """Saved as soon as it is given, so a crash mid-quiz loses nothing answered."""
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO quiz_answer (attempt_id, question_id, chosen, correct, answered_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+                     chosen = excluded.chosen, correct = excluded.correct, answered_at = excluded.answered_at""",
+                (attempt_id, question_id, chosen, int(correct), now()),
+            )
+
+    def finish_attempt(self, attempt_id: int, score: int, total: int, passed: bool) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE quiz_attempt SET finished_at = ?, score = ?, total = ?, passed = ? WHERE id = ?",
+                (now(), score, total, int(passed), attempt_id),
+            )
+
+    def attempts(self, quiz_id: str | None = None) -> list[Attempt]:
+        if quiz_id is None:
+            rows = self._read("SELECT * FROM quiz_attempt ORDER BY id")
+        else:
+            rows = self._read("SELECT * FROM quiz_attempt WHERE quiz_id = ? ORDER BY id", (quiz_id,))
+        return [_attempt_row(row) for row in rows]
+
+    def answers(self, attempt_id: int) -> list[sqlite3.Row]:
+        return self._read("SELECT * FROM quiz_answer WHERE attempt_id = ? ORDER BY id", (attempt_id,))
+
+    def best_score(self, quiz_id: str) -> float | None:
+        """Best finished full-quiz fraction (retakes of the misses don't count as a score)."""
+        rows = self._read(
+            "SELECT MAX(CAST(score AS REAL) / total) AS best FROM quiz_attempt "
+            "WHERE quiz_id = ? AND kind = 'quiz' AND finished_at IS NOT NULL AND total > 0",
+            (quiz_id,),
+        )
+        return rows[0]["best"] if rows and rows[0]["best"] is not None else None
+
+    # -- export / import / reset -------------------------------------------------------------
+
+    def export_progress(self) -> dict:
+        attempts = []
+        for attempt in self.attempts():
+            answers = [
+                {
+                    "question_id": row["question_id"],
+                    "chosen": row["chosen"],
+                    "correct": bool(row["correct"]),
+                    "answered_at": row["answered_at"],
+                }
+                for row in self.answers(attempt.id)
+            ]
+            record = attempt.__dict__ | {"answers": answers}
+            record.pop("id")
+            attempts.append(record)
+        return {
+            "format": "tutor-progress",
+            "version": 1,
+            "exported_at": now(),
+            "lessons": [p.__dict__ for p in self.all_lesson_progress().values()],
+            "attempts": attempts,
+            "settings": {
+                key: self.get_setting(key) for key in ("lang", "last_location") if self.get_setting(key)
+            },
+        }
+
+    def import_progress(self, data: dict) -> tuple[int, int]:
+        """Merge an export: lessons keep the furthest status, attempts are added once (by uid).
+
+        Returns (lessons updated, attempts added). Raises ValueError on a file that is not an export.
+        """
+        if not isinstance(data, dict) or data.get("format") != "tutor-progress":
+            raise ValueError("not a tutor progress export (no \"format\": \"tutor-progress\")")
+        lessons_changed = attempts_added = 0
+        with self._write() as conn:
+            for item in data.get("lessons", []):
+                status = item.get("status")
+                lesson_id = item.get("lesson_id")
+                if status not in _STATUS_RANK or not isinstance(lesson_id, str):
+                    raise ValueError(f"bad lesson entry in import: {item!r}")
+                row = conn.execute(
+                    "SELECT status FROM lesson_progress WHERE lesson_id = ?", (lesson_id,)
+                ).fetchone()
+                if row is None or _STATUS_RANK[status] > _STATUS_RANK[row["status"]]:
+                    conn.execute(
+                        """INSERT INTO lesson_progress (lesson_id, status, position, updated_at, completed_at)
+                           VALUES (?, ?, ?, ?, ?)
+                           ON CONFLICT (lesson_id) DO UPDATE SET status = excluded.status,
+                             position = excluded.position, updated_at = excluded.updated_at,
+                             completed_at = excluded.completed_at""",
+                        (
+                            lesson_id,
+                            status,
+                            float(item.get("position") or 0),
+                            item.get("updated_at") or now(),
+                            item.get("completed_at"),
+                        ),
+                    )
+                    lessons_changed += 1
+            for item in data.get("attempts", []):
+                uid = item.get("uid")
+                if not uid:
+                    raise ValueError(f"attempt without uid in import: {item!r}")
+                if conn.execute("SELECT 1 FROM quiz_attempt WHERE uid = ?", (uid,)).fetchone():
+                    continue
+                cur = conn.execute(
+                    """INSERT INTO quiz_attempt (uid, quiz_id, kind, lang, started_at, finished_at,
+                                                 score, total, passed)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        uid,
+                        item["quiz_id"],
+                        item["kind"],
+                        item.get("lang", "en"),
+                        item["started_at"],
+                        item.get("finished_at"),
+                        item.get("score"),
+                        item["total"],
+                        None if item.get("passed") is None else int(item["passed"]),
+                    ),
+                )
+                for answer in item.get("answers", []):
+                    conn.execute(
+                        "INSERT INTO quiz_answer (attempt_id, question_id, chosen, correct, answered_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (
+                            cur.lastrowid,
+                            answer["question_id"],
+                            int(answer["chosen"]),
+                            int(bool(answer["correct"])),
+                            answer.get("answered_at") or now(),
+                        ),
+                    )
+                attempts_added += 1
+        return lessons_changed, attempts_added
+
+    def backup(self) -> Path:
+        """A consistent copy of the whole file (SQLite's online backup), next to it."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.backup-{stamp}-{int(time.time() * 1000) % 1000:03d}")
+        dest = sqlite3.connect(target)
+        try:
+            with self._lock:
+                self._conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def reset_progress(self) -> None:
+        """Forget lessons, quiz attempts and the last location; keeps settings and chats."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM quiz_answer")
+            conn.execute("DELETE FROM quiz_attempt")
+            conn.execute("DELETE FROM lesson_progress")
+            conn.execute("DELETE FROM setting WHERE key = 'last_location'")
+
+
+def _lesson_row(row: sqlite3.Row) -> LessonProgress:
+    return LessonProgress(
+        row["lesson_id"], row["status"], float(row["position"]), row["updated_at"], row["completed_at"]
+    )
+
+
+def _attempt_row(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        id=row["id"],
+        uid=row["uid"],
+        quiz_id=row["quiz_id"],
+        kind=row["kind"],
+        lang=row["lang"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        score=row["score"],
+        total=row["total"],
+        passed=None if row["passed"] is None else bool(row["passed"]),
+    )
+
+
+def open_store(path: Path | None = None) -> Store:
+    if path is None:
+        from tutor.paths import store_path
+
+        path = store_path()
+    return Store(path)
