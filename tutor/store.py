@@ -237,7 +237,7 @@ class Store:
             self._conn.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -247,18 +247,18 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
-    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
     # -- settings ----------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
-        rows = self._read("SELECT value FROM setting WHERE key = ?", (key,))
+        rows = self.query("SELECT value FROM setting WHERE key = ?", (key,))
         return rows[0]["value"] if rows else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO setting (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -282,17 +282,17 @@ class Store:
     # -- lessons -----------------------------------------------------------------------------
 
     def lesson_progress(self, lesson_id: str) -> LessonProgress:
-        rows = self._read("SELECT * FROM lesson_progress WHERE lesson_id = ?", (lesson_id,))
+        rows = self.query("SELECT * FROM lesson_progress WHERE lesson_id = ?", (lesson_id,))
         if not rows:
             return LessonProgress(lesson_id, "not_started", 0.0, "", None)
         return _lesson_row(rows[0])
 
     def all_lesson_progress(self) -> dict[str, LessonProgress]:
-        return {row["lesson_id"]: _lesson_row(row) for row in self._read("SELECT * FROM lesson_progress")}
+        return {row["lesson_id"]: _lesson_row(row) for row in self.query("SELECT * FROM lesson_progress")}
 
     def mark_reading(self, lesson_id: str, position: float | None = None) -> None:
         """Opened or scrolled: never demotes a lesson that is done."""
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 """INSERT INTO lesson_progress (lesson_id, status, position, updated_at)
                    VALUES (?, 'reading', ?, ?)
@@ -305,7 +305,7 @@ class Store:
 
     def mark_done(self, lesson_id: str) -> None:
         stamp = now()
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 """INSERT INTO lesson_progress (lesson_id, status, position, updated_at, completed_at)
                    VALUES (?, 'done', 0, ?, ?)
@@ -318,7 +318,7 @@ class Store:
     # -- quizzes -----------------------------------------------------------------------------
 
     def start_attempt(self, quiz_id: str, kind: str, lang: str, total: int) -> int:
-        with self._write() as conn:
+        with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO quiz_attempt (uid, quiz_id, kind, lang, started_at, total) VALUES (?, ?, ?, ?, ?, ?)",
                 (uuid.uuid4().hex, quiz_id, kind, lang, now(), total),
@@ -327,7 +327,7 @@ class Store:
 
     def record_answer(self, attempt_id: int, question_id: str, chosen: int, correct: bool) -> None:
         """Saved as soon as it is given, so a crash mid-quiz loses nothing answered."""
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 """INSERT INTO quiz_answer (attempt_id, question_id, chosen, correct, answered_at)
                    VALUES (?, ?, ?, ?, ?)
@@ -337,7 +337,7 @@ class Store:
             )
 
     def finish_attempt(self, attempt_id: int, score: int, total: int, passed: bool) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 "UPDATE quiz_attempt SET finished_at = ?, score = ?, total = ?, passed = ? WHERE id = ?",
                 (now(), score, total, int(passed), attempt_id),
@@ -345,17 +345,17 @@ class Store:
 
     def attempts(self, quiz_id: str | None = None) -> list[Attempt]:
         if quiz_id is None:
-            rows = self._read("SELECT * FROM quiz_attempt ORDER BY id")
+            rows = self.query("SELECT * FROM quiz_attempt ORDER BY id")
         else:
-            rows = self._read("SELECT * FROM quiz_attempt WHERE quiz_id = ? ORDER BY id", (quiz_id,))
+            rows = self.query("SELECT * FROM quiz_attempt WHERE quiz_id = ? ORDER BY id", (quiz_id,))
         return [_attempt_row(row) for row in rows]
 
     def answers(self, attempt_id: int) -> list[sqlite3.Row]:
-        return self._read("SELECT * FROM quiz_answer WHERE attempt_id = ? ORDER BY id", (attempt_id,))
+        return self.query("SELECT * FROM quiz_answer WHERE attempt_id = ? ORDER BY id", (attempt_id,))
 
     def best_score(self, quiz_id: str) -> float | None:
         """Best finished full-quiz fraction (retakes of the misses don't count as a score)."""
-        rows = self._read(
+        rows = self.query(
             "SELECT MAX(CAST(score AS REAL) / total) AS best FROM quiz_attempt "
             "WHERE quiz_id = ? AND kind = 'quiz' AND finished_at IS NOT NULL AND total > 0",
             (quiz_id,),
@@ -398,7 +398,7 @@ class Store:
         if not isinstance(data, dict) or data.get("format") != "tutor-progress":
             raise ValueError("not a tutor progress export (no \"format\": \"tutor-progress\")")
         lessons_changed = attempts_added = 0
-        with self._write() as conn:
+        with self.transaction() as conn:
             for item in data.get("lessons", []):
                 status = item.get("status")
                 lesson_id = item.get("lesson_id")
@@ -474,7 +474,7 @@ class Store:
 
     def reset_progress(self) -> None:
         """Forget lessons, quiz attempts and the last location; keeps settings and chats."""
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute("DELETE FROM quiz_answer")
             conn.execute("DELETE FROM quiz_attempt")
             conn.execute("DELETE FROM lesson_progress")
