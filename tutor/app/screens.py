@@ -12,12 +12,12 @@ import random
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingsMap
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.app.keys import translated_bindings
 from tutor.i18n import t
 from tutor.progress import course_progress
 from tutor.quiz import PASS_MARK, QuizSession, draw_quiz, load_bank, percent
@@ -52,10 +52,7 @@ class TutorScreen(Screen):
         self.update_size_warning()
 
     def bind_keys(self) -> None:
-        bindings = BindingsMap()
-        for keys, action, label in self.KEYS + self.COMMON_KEYS:
-            bindings.bind(keys, action, t(label, self.lang) if label else "", show=bool(label))
-        self._bindings = bindings
+        self._bindings = translated_bindings(self.KEYS + self.COMMON_KEYS, self.lang)
         self.refresh_bindings()
 
     def apply_language(self) -> None:
@@ -94,7 +91,7 @@ class OverviewScreen(TutorScreen):
         with Vertical(id="overview"):
             yield Static("", id="course-progress")
             yield OptionList(id="course-list")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -195,7 +192,8 @@ class LessonScreen(TutorScreen):
         yield Static("", id="lesson-header")
         with VerticalScroll(id="lesson-scroll"):
             yield Markdown("", id="lesson-text", open_links=False)
-        yield Footer()
+        yield Vertical(id="lab-pane")
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         super().on_mount()
@@ -221,6 +219,8 @@ class LessonScreen(TutorScreen):
 
     def refresh_content(self) -> None:
         self.run_worker(self.load_text(), exclusive=True, group="lesson-text")
+        for lab in self.query("Lab"):
+            lab.apply_language()
 
     @property
     def position(self) -> float:
@@ -242,6 +242,9 @@ class LessonScreen(TutorScreen):
             pass
 
     def action_back(self) -> None:
+        if self.lab_open:
+            self.close_lab()
+            return
         self.save_location()
         self.store.set_last_location({"screen": "overview"})
         self.app.pop_screen()
@@ -277,8 +280,35 @@ class LessonScreen(TutorScreen):
             return
         self.app.push_screen(QuizScreen.lesson_checks(self.lesson, questions))
 
+    @property
+    def lab_open(self) -> bool:
+        return self.query_one("#lab-pane").display
+
     def action_lab(self) -> None:
-        self.notify(t("lesson.lab_soon", self.lang))
+        """Toggle this lesson's live lab below the text; the lab is built the first time."""
+        from tutor.app.labs import make_lab
+
+        pane = self.query_one("#lab-pane", Vertical)
+        if self.lab_open:
+            self.close_lab()
+            return
+        if not pane.children:
+            pane.mount(make_lab(self.lesson_id))
+        pane.display = True
+        self.add_class("with-lab")
+        self.call_after_refresh(self._focus_lab)
+
+    def _focus_lab(self) -> None:
+        from tutor.app.labs.base import Lab
+
+        lab = self.query_one(Lab)
+        focusable = [w for w in lab.query("*") if w.focusable]
+        (focusable[0] if focusable else lab).focus()
+
+    def close_lab(self) -> None:
+        self.query_one("#lab-pane", Vertical).display = False
+        self.remove_class("with-lab")
+        self.query_one("#lesson-scroll", VerticalScroll).focus()
 
     def action_chat(self) -> None:
         self.app.open_chat()
@@ -333,7 +363,7 @@ class QuizScreen(TutorScreen):
             yield OptionList(id="quiz-options")
             yield Static("", id="quiz-feedback")
             yield Markdown("", id="quiz-review")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -485,7 +515,7 @@ class ProgressScreen(TutorScreen):
             yield Static("", id="progress-summary")
             yield DataTable(id="progress-lessons", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="progress-quizzes", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -539,7 +569,7 @@ class GlossaryScreen(TutorScreen):
         yield from self.compose_frame()
         with VerticalScroll(id="glossary"):
             yield Markdown("", id="glossary-text", open_links=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -572,7 +602,7 @@ class ChatScreen(TutorScreen):
             yield Static("", id="chat-title")
             yield Static("", id="chat-placeholder")
             yield Static("", id="chat-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

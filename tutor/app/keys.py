@@ -1,0 +1,21 @@
+"""Keys declared once per screen or lab, shown in the footer in the learner's language."""
+
+from __future__ import annotations
+
+from textual.binding import BindingsMap
+
+from tutor.i18n import t
+
+KeySpec = tuple[str, str, str]  # (keys, action, catalogue key; "" hides it from the footer)
+
+
+def translated_bindings(specs: list[KeySpec], lang: str, labels: dict[str, dict[str, str]] | None = None) -> BindingsMap:
+    """`labels` lets a lab carry its own strings ({"es": {...}, "en": {...}}) instead of the app catalogue."""
+    bindings = BindingsMap()
+    for keys, action, label in specs:
+        if label and labels and label in labels.get(lang, {}):
+            text = labels[lang][label]
+        else:
+            text = t(label, lang) if label else ""
+        bindings.bind(keys, action, text, show=bool(label))
+    return bindings

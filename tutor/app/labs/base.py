@@ -1,0 +1,174 @@
+"""What every lab shares: its strings, its keys, and running engine work off the UI thread.
+
+A lab is thin. It asks `tutor.engine` for numbers in a thread worker and draws what comes
+back; it never computes or writes a figure itself. Its words live in
+`strings/<lesson-id>.toml` (one table per language), so that code holds no prose.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from textual.containers import Vertical
+from textual.widgets import Static
+from textual.worker import Worker, get_current_worker
+
+from tutor.app.keys import KeySpec, translated_bindings
+from tutor.tomlcompat import load_toml
+
+STRINGS_DIR = Path(__file__).parent / "strings"
+
+
+@functools.lru_cache(maxsize=None)
+def lab_strings(lesson_id: str) -> dict[str, dict[str, str]]:
+    path = STRINGS_DIR / f"{lesson_id}.toml"
+    return load_toml(path) if path.exists() else {}
+
+
+class Lab(Vertical, can_focus=True):
+    """Base class: subclasses set LESSON_ID, KEYS, and draw in `refresh_lab()`."""
+
+    LESSON_ID: str = ""
+    KEYS: list[KeySpec] = []
+
+    DEFAULT_CSS = """
+    Lab {
+        height: 1fr;
+        border-top: solid $accent;
+        padding: 0 1;
+    }
+    Lab .lab-title {
+        text-style: bold;
+        height: 1;
+    }
+    Lab .lab-status {
+        color: $text-muted;
+        height: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="lab")
+        self.cancel_event = threading.Event()
+
+    # -- language and keys ----------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def s(self, key: str, **values: Any) -> str:
+        """A string of this lab's catalogue in the current language."""
+        table = lab_strings(self.LESSON_ID).get(self.lang, {})
+        text = table.get(key, key)
+        return text.format(**values) if values else text
+
+    def on_mount(self) -> None:
+        self.bind_keys()
+        self.refresh_lab()
+
+    def bind_keys(self) -> None:
+        self._bindings = translated_bindings(self.KEYS, self.lang, lab_strings(self.LESSON_ID))
+        self.screen.refresh_bindings()
+
+    def apply_language(self) -> None:
+        self.bind_keys()
+        self.refresh_lab()
+
+    def refresh_lab(self) -> None:
+        """Draw (or redraw, after a language switch) what the lab shows."""
+
+    def title_widget(self) -> Static:
+        return Static(self.s("title"), classes="lab-title")
+
+    # -- engine work off the UI thread ----------------------------------------------------------
+
+    def run_engine(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        *,
+        group: str = "engine",
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> Worker:
+        """Run `work()` in a thread worker, then `done(result)` on the UI thread.
+
+        Only the latest request of a group survives (exclusive), so typing fast never queues
+        stale computations.
+        """
+
+        def job() -> None:
+            worker = get_current_worker()
+            try:
+                result = work()
+            except Exception as exc:  # shown in the lab, never a crash of the app
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(failed or self.show_error, exc)
+                return
+            if not worker.is_cancelled:
+                self.app.call_from_thread(done, result)
+
+        return self.run_worker(job, thread=True, exclusive=True, group=group)
+
+    def stream_engine(
+        self,
+        events: Callable[[threading.Event], Iterator[Any]],
+        on_event: Callable[[Any], None],
+        *,
+        group: str = "stream",
+        finished: Callable[[], None] | None = None,
+    ) -> Worker:
+        """Iterate a long engine job (training) in a thread, posting each event to the UI.
+
+        Cancelling the worker (or `stop_streams()`) sets the engine's cancel event, which it
+        checks between steps.
+        """
+        cancel = threading.Event()
+        self.cancel_event = cancel
+
+        def job() -> None:
+            worker = get_current_worker()
+            try:
+                for event in events(cancel):
+                    if worker.is_cancelled:
+                        cancel.set()
+                        break
+                    self.app.call_from_thread(on_event, event)
+            except Exception as exc:
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self.show_error, exc)
+                return
+            if finished is not None and not worker.is_cancelled:
+                self.app.call_from_thread(finished)
+
+        return self.run_worker(job, thread=True, exclusive=True, group=group)
+
+    def stop_streams(self) -> None:
+        self.cancel_event.set()
+        self.workers.cancel_group(self, "stream")
+
+    def on_unmount(self) -> None:
+        self.cancel_event.set()
+
+    def show_error(self, exc: BaseException) -> None:
+        self.notify(f"{type(exc).__name__}: {exc}", severity="error", timeout=8)
+
+
+class LabUnavailable(Lab):
+    """Shown for a lesson whose lab does not exist yet: says so instead of pretending."""
+
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__()
+        self.LESSON_ID = lesson_id
+
+    def compose(self):
+        yield Static("", id="lab-unavailable")
+
+    def refresh_lab(self) -> None:
+        from tutor.i18n import t
+
+        self.query_one("#lab-unavailable", Static).update(t("lesson.lab_soon", self.lang))
