@@ -105,7 +105,13 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    return run_app(args, start={"screen": "chat"})
+    start = {"screen": "chat"}
+    for key in ("model", "host", "backend", "base_url"):
+        if getattr(args, key, None):
+            start[key] = getattr(args, key)
+    if start.get("base_url") and not start.get("backend"):
+        start["backend"] = "openai"  # --base-url alone means an OpenAI-compatible server
+    return run_app(args, start=start)
 
 
 def print_course(store, lang: str, with_attempts: bool = False) -> None:
@@ -190,7 +196,11 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
                 print()
             else:
-                target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+                try:
+                    target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+                except OSError as exc:
+                    err(f"cannot write {target}: {exc.strerror or exc}")
+                    return EXIT_FAIL
                 print(f"Progress exported to {target}")
             return EXIT_OK
         if args.import_file:
@@ -199,6 +209,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 lessons, attempts = store.import_progress(data)
             except FileNotFoundError:
                 err(f"no such file: {args.import_file}")
+                return EXIT_USAGE
+            except OSError as exc:  # a folder, no permission, ...
+                err(f"cannot read {args.import_file}: {exc.strerror or exc}. Nothing was changed.")
                 return EXIT_USAGE
             except (ValueError, KeyError, TypeError) as exc:
                 err(f"cannot import {args.import_file}: {exc}. Nothing was changed.")
@@ -272,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("chat", help="open the app on the chat tab")
+    p.add_argument("--model", help="preselect this model (e.g. llama3.2:3b)")
+    p.add_argument("--host", help="Ollama address (default: the saved setting, else OLLAMA_HOST, else 127.0.0.1:11434)")
+    p.add_argument("--backend", choices=("ollama", "openai"), help="ollama (default) or an OpenAI-compatible server")
+    p.add_argument("--base-url", dest="base_url", help="OpenAI-compatible base URL, e.g. http://gpu-box:52415/v1 (exo)")
     add_app_options(p)
     p.set_defaults(func=cmd_chat)
 

@@ -21,11 +21,13 @@ def data_dir(create: bool = True) -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    if create:
+    if create and not path.exists():
+        # Only a folder tutor creates is made private: TUTOR_HOME may name an existing shared
+        # folder (even /tmp), whose permissions are not ours to change.
         path.mkdir(parents=True, exist_ok=True)
         try:
             path.chmod(0o700)
-        except OSError:  # a folder we do not own (e.g. TUTOR_HOME=/tmp): keep going
+        except OSError:
             pass
     return path
 

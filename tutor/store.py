@@ -154,6 +154,9 @@ class Store:
             self.recovered_from = self._move_aside()
             conn = self._connect()
             self._migrate(conn)
+        # Only now, with the schema known to be ours: switching to WAL rewrites the file header,
+        # and a file from a newer tutor must be left byte for byte as it was.
+        conn.execute("PRAGMA journal_mode = WAL")
         return conn
 
     def _connect(self) -> sqlite3.Connection:
@@ -168,7 +171,6 @@ class Store:
                 pass
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
@@ -397,6 +399,7 @@ class Store:
         """
         if not isinstance(data, dict) or data.get("format") != "tutor-progress":
             raise ValueError("not a tutor progress export (no \"format\": \"tutor-progress\")")
+        _check_import(data)  # the whole file first: a bad entry changes nothing
         lessons_changed = attempts_added = 0
         with self.transaction() as conn:
             for item in data.get("lessons", []):
@@ -479,6 +482,64 @@ class Store:
             conn.execute("DELETE FROM quiz_attempt")
             conn.execute("DELETE FROM lesson_progress")
             conn.execute("DELETE FROM setting WHERE key = 'last_location'")
+
+
+_ATTEMPT_KINDS = ("quiz", "retake", "check")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _optional(value: object, check) -> bool:
+    return value is None or check(value)
+
+
+def _check_import(data: dict) -> None:
+    """Refuse an export whose entries have the wrong shape or types (ValueError), before writing."""
+    lessons, attempts = data.get("lessons", []), data.get("attempts", [])
+    if not isinstance(lessons, list) or not isinstance(attempts, list):
+        raise ValueError('"lessons" and "attempts" must be lists')
+    for item in lessons:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("lesson_id"), str)
+            and item.get("status") in _STATUS_RANK
+            and _optional(item.get("position"), _is_number)
+            and _optional(item.get("updated_at"), lambda v: isinstance(v, str))
+            and _optional(item.get("completed_at"), lambda v: isinstance(v, str))
+        ):
+            raise ValueError(f"bad lesson entry in import: {item!r}")
+    for item in attempts:
+        if not isinstance(item, dict) or not item.get("uid"):
+            raise ValueError(f"attempt without uid in import: {item!r}")
+        answers = item.get("answers", [])
+        if not (
+            isinstance(item["uid"], str)
+            and isinstance(item.get("quiz_id"), str)
+            and item.get("kind") in _ATTEMPT_KINDS
+            and isinstance(item.get("lang", "en"), str)
+            and isinstance(item.get("started_at"), str)
+            and _optional(item.get("finished_at"), lambda v: isinstance(v, str))
+            and _is_int(item.get("total"))
+            and _optional(item.get("score"), _is_int)
+            and _optional(item.get("passed"), lambda v: isinstance(v, (bool, int)))
+            and isinstance(answers, list)
+        ):
+            raise ValueError(f"bad attempt entry in import: {item!r}")
+        for answer in answers:
+            if not (
+                isinstance(answer, dict)
+                and isinstance(answer.get("question_id"), str)
+                and _is_int(answer.get("chosen"))
+                and "correct" in answer
+                and _optional(answer.get("answered_at"), lambda v: isinstance(v, str))
+            ):
+                raise ValueError(f"bad answer entry in import: {answer!r}")
 
 
 def _lesson_row(row: sqlite3.Row) -> LessonProgress:

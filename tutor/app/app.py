@@ -21,8 +21,9 @@ class TutorApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
 
-    def __init__(self, store: Store, lang: str = "en", start: dict | None = None):
+    def __init__(self, store: Store, lang: str = "en", start: dict | None = None, quiz_seed: int | None = None):
         super().__init__()
+        self.quiz_seed = quiz_seed  # fixes the quiz draw (tests and snapshots); None: random
         self.store = store
         self.lang = lang if lang in LANGS else "en"
         self.course = load_course()
@@ -70,9 +71,18 @@ class TutorApp(App[int]):
         self.push_screen(LessonScreen(lesson_id, position=position))
 
     def open_chat(self) -> None:
-        from tutor.app.screens import ChatScreen
+        from tutor.app.chat import ChatScreen
+        from tutor.app.screens import LessonScreen
 
-        self.push_screen(ChatScreen())
+        options: dict = {}
+        start = self.start or {}
+        if start.get("screen") == "chat":  # `tutor chat --model/--host/--backend/--base-url`
+            options = {key: start[key] for key in ("model", "host", "backend", "base_url") if start.get(key)}
+        if isinstance(self.screen, LessonScreen):  # tutor mode: the chat knows the lesson
+            options.update(lesson_id=self.screen.lesson_id, from_lesson=True)
+        if isinstance(self.screen, ChatScreen):
+            return
+        self.push_screen(ChatScreen(**options))
 
     def action_switch_lang(self) -> None:
         self.lang = "en" if self.lang == "es" else "es"
@@ -88,10 +98,15 @@ class TutorApp(App[int]):
 
     @property
     def too_small(self) -> bool:
-        return self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        return is_too_small(self.size.width, self.size.height)
 
     def on_resize(self, event: Resize) -> None:
+        # event.size is the new size; self.size may still be the old one while this runs.
         for screen in self.screen_stack:
             update = getattr(screen, "update_size_warning", None)
             if update is not None:
-                update()
+                update(event.size.width, event.size.height)
+
+
+def is_too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT

@@ -6,16 +6,18 @@ from textual.binding import BindingsMap
 
 from tutor.i18n import t
 
-KeySpec = tuple[str, str, str]  # (keys, action, catalogue key; "" hides it from the footer)
+# (keys, action, catalogue key; "" hides it from the footer[, priority])
+KeySpec = tuple
 
 
 def translated_bindings(specs: list[KeySpec], lang: str, labels: dict[str, dict[str, str]] | None = None) -> BindingsMap:
     """`labels` lets a lab carry its own strings ({"es": {...}, "en": {...}}) instead of the app catalogue."""
     bindings = BindingsMap()
-    for keys, action, label in specs:
+    for keys, action, label, *rest in specs:
+        priority = bool(rest and rest[0])
         if label and labels and label in labels.get(lang, {}):
             text = labels[lang][label]
         else:
             text = t(label, lang) if label else ""
-        bindings.bind(keys, action, text, show=bool(label))
+        bindings.bind(keys, action, text, show=bool(label), priority=priority)
     return bindings

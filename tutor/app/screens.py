@@ -62,15 +62,16 @@ class TutorScreen(Screen):
     def refresh_content(self) -> None:
         """Redraw text that depends on the language (screens override)."""
 
-    def update_size_warning(self) -> None:
-        app = self.app
-        small = app.too_small
+    def update_size_warning(self, width: int | None = None, height: int | None = None) -> None:
+        from tutor.app.app import MIN_HEIGHT, MIN_WIDTH, is_too_small
+
+        width = self.app.size.width if width is None else width
+        height = self.app.size.height if height is None else height
+        small = is_too_small(width, height)
         self.set_class(small, "too-small")
         if small:
-            from tutor.app.app import MIN_HEIGHT, MIN_WIDTH
-
             self.query_one("#too-small", Static).update(
-                t("too_small", self.lang, need_w=MIN_WIDTH, need_h=MIN_HEIGHT, w=app.size.width, h=app.size.height)
+                t("too_small", self.lang, need_w=MIN_WIDTH, need_h=MIN_HEIGHT, w=width, h=height)
             )
 
 
@@ -79,7 +80,7 @@ class TutorScreen(Screen):
 
 class OverviewScreen(TutorScreen):
     KEYS = [
-        ("enter", "open", "key.open"),
+        ("enter", "open", "key.open", True),  # priority: the list's own hidden Enter would hide it
         ("p", "progress", "key.progress"),
         ("g", "glossary", "key.glossary"),
         ("c", "chat", "key.chat"),
@@ -197,55 +198,74 @@ class LessonScreen(TutorScreen):
 
     async def on_mount(self) -> None:
         super().on_mount()
+        self.last_position = self.initial_position or 0.0
+        self.left = False  # set when the learner leaves on purpose
         self.store.mark_reading(self.lesson_id, self.initial_position)
+        self.save_location()
         await self.load_text()
         scroll = self.query_one("#lesson-scroll", VerticalScroll)
         scroll.focus()
         if self.initial_position:
             self.call_after_refresh(self._restore_position)
-        self.save_location()
+        self.watch(scroll, "scroll_y", self._scrolled, init=False)
 
     def _restore_position(self) -> None:
         scroll = self.query_one("#lesson-scroll", VerticalScroll)
         scroll.scroll_to(y=self.initial_position * scroll.max_scroll_y, animate=False)
 
-    async def load_text(self) -> None:
+    def update_header(self) -> None:
         lesson = self.lesson
         module = self.course.module(lesson.module_id)
         status = self.store.lesson_progress(lesson.id).status
         header = t("lesson.header", self.lang, number=lesson.number, total=len(self.course.lessons), module=module.title[self.lang])
         self.query_one("#lesson-header", Static).update(f"{header} · {STATUS_MARK[status]} {t('status.' + status, self.lang)}")
-        await self.query_one("#lesson-text", Markdown).update(lesson.markdown(self.lang))
+
+    async def load_text(self) -> None:
+        self.update_header()
+        await self.query_one("#lesson-text", Markdown).update(self.lesson.markdown(self.lang))
 
     def refresh_content(self) -> None:
         self.run_worker(self.load_text(), exclusive=True, group="lesson-text")
         for lab in self.query("Lab"):
             lab.apply_language()
 
+    # -- where the learner is: saved as they scroll, so a crash or a quit keeps it -------------
+
+    def _scrolled(self, scroll_y: float) -> None:
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        if scroll.max_scroll_y:
+            self.last_position = round(scroll_y / scroll.max_scroll_y, 4)
+        # Debounced: one write after the learner stops scrolling, not one per line.
+        if getattr(self, "_save_timer", None) is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.4, self.save_location)
+
     @property
     def position(self) -> float:
-        scroll = self.query_one("#lesson-scroll", VerticalScroll)
-        return round(scroll.scroll_y / scroll.max_scroll_y, 4) if scroll.max_scroll_y else 0.0
+        return self.last_position
 
     def save_location(self) -> None:
+        self.store.mark_reading(self.lesson_id, self.position)
         self.store.set_last_location({"screen": "lesson", "lesson_id": self.lesson_id, "position": self.position})
 
     def on_screen_suspend(self) -> None:
         self.save_location()
 
     def on_unmount(self) -> None:
-        # The app may be quitting: keep where the learner was, quietly.
-        try:
-            self.store.mark_reading(self.lesson_id, self.position)
-            self.save_location()
-        except Exception:
-            pass
+        # Quitting (or a pending debounced save): keep the latest position, unless the learner
+        # deliberately left the lesson (Esc, next, previous), which saved its own location.
+        if not self.left:
+            try:
+                self.save_location()
+            except Exception:  # the store may already be closing; the debounced saves stand
+                pass
 
     def action_back(self) -> None:
         if self.lab_open:
             self.close_lab()
             return
         self.save_location()
+        self.left = True
         self.store.set_last_location({"screen": "overview"})
         self.app.pop_screen()
 
@@ -254,7 +274,8 @@ class LessonScreen(TutorScreen):
         if following is None:
             self.notify(t("lesson.last", self.lang))
             return
-        self.store.mark_reading(self.lesson_id, self.position)
+        self.save_location()
+        self.left = True
         self.app.open_lesson(following.id)
 
     def action_previous(self) -> None:
@@ -262,7 +283,8 @@ class LessonScreen(TutorScreen):
         if previous is None:
             self.notify(t("lesson.first", self.lang))
             return
-        self.store.mark_reading(self.lesson_id, self.position)
+        self.save_location()
+        self.left = True
         self.app.open_lesson(previous.id)
 
     def action_done(self) -> None:
@@ -271,7 +293,7 @@ class LessonScreen(TutorScreen):
             return
         self.store.mark_done(self.lesson_id)
         self.notify(t("lesson.marked_done", self.lang))
-        self.refresh_content()
+        self.update_header()
 
     def action_checks(self) -> None:
         questions = self.lesson.checks()
@@ -340,7 +362,7 @@ class QuizScreen(TutorScreen):
         self.questions = questions
         self.kind = kind
         self.draw_count = draw
-        self.rng = random.Random()
+        self.rng = random.Random()  # seeded from the app in on_mount when it asks
         self.session: QuizSession | None = None
         self.attempt_id: int | None = None
         self.awaiting_continue = False
@@ -367,6 +389,8 @@ class QuizScreen(TutorScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        if getattr(self.app, "quiz_seed", None) is not None:
+            self.rng = random.Random(self.app.quiz_seed)
         self.start(self.new_session())
 
     def new_session(self) -> QuizSession:
@@ -413,10 +437,12 @@ class QuizScreen(TutorScreen):
         self.action_answer(event.option_index)
 
     def action_answer(self, position: int) -> None:
-        if self.session is None or self.session.finished:
+        if self.session is None:
             return
-        if self.awaiting_continue:
+        if self.awaiting_continue:  # any answer key, or Enter, only moves on after feedback
             self.next_question()
+            return
+        if self.session.finished:
             return
         dq = self.session.current
         feedback = self.session.answer(position)
@@ -486,10 +512,6 @@ class QuizScreen(TutorScreen):
                 ]
             review.update("\n".join(lines))
         self.query_one("#quiz", VerticalScroll).focus()
-
-    def key_enter(self) -> None:
-        if self.awaiting_continue:
-            self.next_question()
 
     def action_retake(self) -> None:
         if self.session and self.session.finished and self.session.misses():
