@@ -1,0 +1,259 @@
+"""Lesson 15 lab: is Ollama here? Its version and models, how to install it and pull a model that
+fits this machine, how to reach another server or an exo cluster, and a key that opens the chat.
+
+The checks run in a thread worker with short timeouts: `tutor.fit`'s Ollama API helpers and its
+catalogue verdicts when that package is present, else plain httpx GETs of /api/version and
+/api/tags. Nothing here can hang the screen or crash it when Ollama is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tutor.app.labs.base import Lab
+from tutor.engine.memory import format_bytes
+
+SECTIONS = ("ol-status", "ol-models", "ol-install", "ol-pull", "ol-remote", "ol-exo")
+TIMEOUT_S = 2.0  # per request; a machine without Ollama answers "connection refused" at once
+RECOMMENDED = 3  # how many of the catalogue's best picks to list
+
+
+@dataclass
+class OllamaStatus:
+    host: str
+    reachable: bool = False
+    version: str | None = None
+    reason: str | None = None  # why it is not reachable, or why no models are listed
+    models: list[dict] = field(default_factory=list)  # /api/tags entries
+    picks: list[dict] | None = None  # tutor.fit's catalogue verdicts, best first (None: unavailable)
+    largest: dict | None = None  # the largest catalogue model that still loads here
+    fitting: int = 0  # catalogue models that load here
+    catalogue_size: int = 0
+    picks_error: str | None = None
+
+
+def default_host() -> str:
+    try:
+        from tutor.fit.ollama_api import parse_host
+    except ImportError:
+        from tutor.app.screens import ollama_host
+
+        return ollama_host()
+    return parse_host()
+
+
+def probe_ollama() -> OllamaStatus:
+    """Ask the Ollama that OLLAMA_HOST names for its version and models, then rank the catalogue."""
+    try:
+        from tutor.fit.ollama_api import OllamaAPI, OllamaUnavailable
+    except ImportError:
+        status = _probe_with_httpx(default_host())
+    else:
+        api = OllamaAPI(timeout=TIMEOUT_S)
+        status = OllamaStatus(api.base)
+        try:
+            status.version = api.version()
+            status.reachable = True
+            status.models = api.tags()
+        except OllamaUnavailable as exc:
+            status.reason = str(exc)
+    _recommend(status)
+    return status
+
+
+def _probe_with_httpx(host: str) -> OllamaStatus:
+    import httpx
+
+    status = OllamaStatus(host)
+    timeout = httpx.Timeout(TIMEOUT_S, connect=TIMEOUT_S)
+    try:
+        with httpx.Client(timeout=timeout, trust_env=False) as client:
+            response = client.get(f"{host}/api/version")
+            response.raise_for_status()
+            status.version = str(response.json().get("version", "?"))
+            status.reachable = True
+            response = client.get(f"{host}/api/tags")
+            response.raise_for_status()
+            status.models = [m for m in response.json().get("models") or [] if isinstance(m, dict)]
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        status.reason = f"{type(exc).__name__}: {exc}"
+    return status
+
+
+def _recommend(status: OllamaStatus) -> None:
+    """Which catalogue models fit this machine, by tutor.fit's own estimate (fail soft)."""
+    try:
+        from tutor.fit import VERDICT_NO, verdict_for_catalogue
+        from tutor.fit.hardware import detect_hardware
+    except ImportError as exc:
+        status.picks_error = type(exc).__name__
+        return
+    try:
+        ranked = verdict_for_catalogue(detect_hardware(), status.version)
+    except Exception as exc:  # noqa: BLE001 - a broken estimate must not take the lab down
+        status.picks_error = f"{type(exc).__name__}: {exc}"
+        return
+    loads = [m for m in ranked if m.get("verdict") != VERDICT_NO]
+    status.picks = loads[:RECOMMENDED]
+    status.fitting = len(loads)
+    status.catalogue_size = len(ranked)
+    status.largest = max(loads, key=lambda m: m.get("file_bytes") or 0, default=None)
+
+
+class OllamaLab(Lab):
+    LESSON_ID = "m2-l15-ollama-exo"
+    KEYS = [
+        ("o,enter", "open_chat", "key.chat"),
+        ("r", "check", "key.check"),
+        ("s", "next_section", "key.section"),
+    ]
+
+    DEFAULT_CSS = """
+    OllamaLab #ol-scroll { height: 1fr; }
+    OllamaLab #ol-scroll > Static { margin-bottom: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: OllamaStatus | None = None  # None while checking
+        self.section = 0
+
+    def compose(self) -> ComposeResult:
+        yield self.title_widget()
+        with VerticalScroll(id="ol-scroll"):  # focused: the arrow keys scroll it
+            for name in SECTIONS:
+                yield Static(id=name)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.action_check()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_check(self) -> None:
+        self.status = None
+        self.refresh_lab()
+        self.run_engine(probe_ollama, self._got_status, group="ollama-check")
+
+    def _got_status(self, status: OllamaStatus) -> None:
+        self.status = status
+        self.refresh_lab()
+
+    def action_open_chat(self) -> None:
+        self.app.open_chat()
+
+    def action_next_section(self) -> None:
+        visible = [name for name in SECTIONS if self.query_one(f"#{name}", Static).display]
+        self.section = (self.section + 1) % len(visible)
+        target = self.query_one(f"#{visible[self.section]}", Static)
+        self.query_one("#ol-scroll", VerticalScroll).scroll_to_widget(target, top=True, animate=False)
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def refresh_lab(self) -> None:
+        self.query_one(".lab-title", Static).update(self.s("title"))
+        status = self.status
+        host = status.host if status else default_host()
+        parts: dict[str, Text | None] = {
+            "ol-status": self.status_text(status, host),
+            "ol-models": self.models_text(status),
+            "ol-install": self.install_text() if status is not None and not status.reachable else None,
+            "ol-pull": self.pull_text(status),
+            "ol-remote": self.block("remote_title", "remote_body", host=host),
+            "ol-exo": self.block("exo_title", "exo_body"),
+        }
+        for name, text in parts.items():
+            widget = self.query_one(f"#{name}", Static)
+            widget.display = text is not None
+            if text is not None:
+                widget.update(text)
+
+    def block(self, title_key: str, body_key: str, **values: Any) -> Text:
+        text = self.heading(title_key)
+        text.append(self.s(body_key, **values))
+        return text
+
+    def heading(self, key: str, **values: Any) -> Text:
+        text = Text()
+        text.append(self.s(key, **values) + "\n", style="bold")
+        return text
+
+    def status_text(self, status: OllamaStatus | None, host: str) -> Text:
+        if status is None:
+            return Text(self.s("checking", host=host), style="dim")
+        text = Text()
+        if status.reachable:
+            text.append("✓ ", style="bold green")
+            text.append(self.s("reachable", host=status.host, version=status.version))
+            return text
+        text.append("✗ ", style="bold red")
+        text.append(self.s("unreachable", host=status.host), style="bold")
+        text.append("\n" + (status.reason or "?"), style="dim")  # the technical reason, as it came
+        return text
+
+    def models_text(self, status: OllamaStatus | None) -> Text | None:
+        if status is None or not status.reachable:
+            return None
+        text = self.heading("models_title", count=len(status.models))
+        if not status.models:
+            text.append(self.s("no_models"), style="yellow")
+            return text
+        lines = []
+        for model in status.models:
+            details = model.get("details") or {}
+            size = model.get("size")
+            lines.append(
+                self.s(
+                    "model_line",
+                    name=model.get("model") or model.get("name") or "?",
+                    size=format_bytes(size, binary=False) if isinstance(size, (int, float)) else "?",
+                    params=details.get("parameter_size") or "?",
+                    quant=details.get("quantization_level") or "?",
+                )
+            )
+        text.append("\n".join(lines))
+        text.append("\n" + self.s("chat_hint"), style="dim")
+        return text
+
+    def install_text(self) -> Text:
+        text = self.heading("install_title")
+        text.append(self.s("install_body"))
+        if os.environ.get("OLLAMA_HOST"):
+            text.append("\n" + self.s("host_set", value=os.environ["OLLAMA_HOST"]), style="yellow")
+        return text
+
+    def pull_text(self, status: OllamaStatus | None) -> Text | None:
+        if status is None:
+            return None
+        text = self.heading("pull_title")
+        if status.picks is None:
+            text.append(self.s("no_catalogue", error=status.picks_error or "?"), style="dim")
+            return text
+        if not status.picks:
+            text.append(self.s("nothing_fits", total=status.catalogue_size), style="yellow")
+            return text
+        context = status.picks[0].get("context") or 0
+        text.append(self.s("fits_count", fitting=status.fitting, total=status.catalogue_size, context=context) + "\n")
+        lines = [self.pick_line(m) for m in status.picks]
+        largest = status.largest
+        if largest is not None and all(largest["model"] != m["model"] for m in status.picks):
+            lines.append(self.s("largest") + self.pick_line(largest))
+        text.append("\n".join(lines))
+        return text
+
+    def pick_line(self, model: dict) -> str:
+        estimate = model.get("estimate") or {}
+        return self.s(
+            "pick_line",
+            name=model["model"],
+            download=format_bytes(model.get("file_bytes") or 0, binary=False, decimals=1),
+            memory=format_bytes(estimate.get("total_bytes") or 0, binary=False, decimals=1),
+            where=self.s("verdict." + str(model.get("verdict")), processor=model.get("processor") or ""),
+        )
