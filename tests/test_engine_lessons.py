@@ -520,3 +520,11 @@ def test_gpt_generations_never_invent_sizes():
     assert bars["GPT-2"].label == "1.5B"
     es = {b.name: b for b in timeline.gpt_log_bars(lang="es")}
     assert es["GPT-2"].label == "1,5 mil M" and es["GPT-1"].label == "117 M"
+
+
+def test_mixtral_total_and_active_parameters():
+    from tutor.engine.memory import MOE_MODELS
+
+    mixtral = MOE_MODELS[0]
+    assert mixtral.n_params == 46_702_792_704  # Mistral: "46.7B total"
+    assert mixtral.active_params == 12_879_925_248  # "12.9B active per token"

@@ -229,6 +229,40 @@ KNOWN_MODELS: tuple[ModelSpec, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class MoESpec(ModelSpec):
+    """A Llama-style decoder whose MLP is `n_experts` SwiGLU experts, `top_k` used per token."""
+
+    n_experts: int = 8
+    top_k: int = 2
+
+    def _count(self, experts: int) -> int:
+        dense = llama_param_count(self.hidden, self.layers, self.heads, self.kv_heads, self.head_dim,
+                                  self.intermediate, self.vocab, self.tied_embeddings)
+        one_mlp = 3 * self.hidden * self.intermediate
+        router = self.hidden * self.n_experts  # a linear layer scoring each expert, per layer
+        return dense + self.layers * ((experts - 1) * one_mlp + router)
+
+    @property
+    def n_params(self) -> int:
+        """Every expert counted: what must sit in memory."""
+        return self._count(self.n_experts)
+
+    @property
+    def active_params(self) -> int:
+        """What one token actually goes through: attention, router, top_k experts."""
+        return self._count(self.top_k)
+
+
+# Source: mistralai/Mixtral-8x7B-v0.1 config.json (hidden 4096, 32 layers, 32 heads, 8 KV heads,
+# intermediate 14336, vocab 32000, 8 experts, 2 per token). Computed: 46,702,792,704 total and
+# 12,879,925,248 active, Mistral's published "46.7B total, 12.9B active".
+MOE_MODELS: tuple[MoESpec, ...] = (
+    MoESpec("Mixtral 8x7B", 4096, 32, 32, 8, 128, 14336, 32000, False, 32768,
+            "mistralai/Mixtral-8x7B-v0.1", n_experts=8, top_k=2),
+)
+
+
 def find_model(name: str) -> ModelSpec:
     """Look a model of KNOWN_MODELS up by name (case-insensitive)."""
     for spec in KNOWN_MODELS:
