@@ -519,7 +519,7 @@ def test_gpt_generations_never_invent_sizes():
     assert bars["GPT-3"].log10 == pytest.approx(math.log10(175e9))
     assert bars["GPT-2"].label == "1.5B"
     es = {b.name: b for b in timeline.gpt_log_bars(lang="es")}
-    assert es["GPT-2"].label == "1,5 mil M" and es["GPT-1"].label == "117 M"
+    assert es["GPT-2"].label == "1.5 mil M" and es["GPT-1"].label == "117 M"
 
 
 def test_mixtral_total_and_active_parameters():

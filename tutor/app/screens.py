@@ -306,6 +306,15 @@ class LessonScreen(TutorScreen):
     def lab_open(self) -> bool:
         return self.query_one("#lab-pane").display
 
+    # While the lab is open the footer belongs to it: the reading keys step aside (80 columns
+    # cannot show both sets) until Esc or `l` closes the lab.
+    READING_ACTIONS = frozenset({"next", "previous", "done", "checks", "chat"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.READING_ACTIONS and self.is_mounted and self.query("#lab-pane") and self.lab_open:
+            return False
+        return True
+
     def action_lab(self) -> None:
         """Toggle this lesson's live lab below the text; the lab is built the first time."""
         from tutor.app.labs import make_lab
@@ -318,6 +327,7 @@ class LessonScreen(TutorScreen):
             pane.mount(make_lab(self.lesson_id))
         pane.display = True
         self.add_class("with-lab")
+        self.refresh_bindings()
         self.call_after_refresh(self._focus_lab)
 
     def _focus_lab(self) -> None:
@@ -330,6 +340,7 @@ class LessonScreen(TutorScreen):
     def close_lab(self) -> None:
         self.query_one("#lab-pane", Vertical).display = False
         self.remove_class("with-lab")
+        self.refresh_bindings()
         self.query_one("#lesson-scroll", VerticalScroll).focus()
 
     def action_chat(self) -> None:

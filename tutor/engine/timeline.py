@@ -199,10 +199,11 @@ def gpt_log_bars(width: int = 40, lang: str = "es") -> list[LogBar]:
 
 
 def _short(n: float, lang: str) -> str:
-    # "1.5B" in English; Spanish uses "mil millones" for 10^9 ("billón" is 10^12), so "1,5 mil M".
+    # "1.5B" in English; Spanish uses "mil millones" for 10^9 ("billón" is 10^12), so "1.5 mil M"
+    # (the course writes decimals with a point in both languages).
     if lang == "es":
         if n >= 1e9:
-            text = f"{n / 1e9:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+            text = f"{n / 1e9:.1f}".rstrip("0").rstrip(".")
             return f"{text} mil M"
         return f"{n / 1e6:.0f} M"
     if n >= 1e9:
