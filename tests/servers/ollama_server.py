@@ -15,16 +15,35 @@ Usage:
     with OllamaStub(models={"llama3.2:3b": {"model_info": {...}, "tensors": [...]}}) as stub:
         OllamaAPI(stub.url).show("llama3.2:3b")
 
-Extending it (for /api/chat streaming, /api/pull ...): register a handler with
+The chat and pull endpoints are built in too (see "chat and pull" below):
+
+    POST /api/chat     -> NDJSON stream of message chunks (`thinking` first when the request asks
+                          to think and the model has the "thinking" capability), then a done chunk
+                          with prompt_eval_count, eval_count, eval_duration, load_duration,
+                          total_duration; `stub.chat_mode` picks a failure (CHAT_MODES)
+    POST /api/pull     -> progress lines per layer (status, digest, total, completed), resumable
+                          (`stub.pull_partial`), "success" at the end; unknown names fail like Ollama
+    DELETE /api/delete -> removes an installed model
+
+    stub = OllamaStub().start()
+    stub.add_model("llama3.2:1b")               # installed, with details and model_info
+    stub.add_registry_model("qwen3:0.6b")       # pullable
+    stub.chat_mode = "error_midstream"          # the next chats fail that way
+
+Extending it further: register a handler with
 `stub.route("POST", "/api/chat", fn)`. A handler gets `(stub, body_dict)` and returns either
 `(status, dict)` for one JSON answer, or `(status, iterator_of_dicts)` to stream NDJSON lines
-(Ollama's streaming format), each line flushed as it is produced. Every request is recorded in
-`stub.requests` as (method, path, body).
+(Ollama's streaming format), each line flushed as it is produced. Headers go out with the first
+line (like Ollama, which sends nothing while a model loads); a stream may also contain `CUT`
+(close the connection mid-body), `Pause(event)` (wait for the event, or the client leaving) and
+raw `str` lines (not JSON). Every request is recorded in `stub.requests` as (method, path, body).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
@@ -34,6 +53,17 @@ Handler = Callable[["OllamaStub", dict], "tuple[int, Any]"]
 _BIG_ARRAY = 1024  # Ollama nulls arrays longer than this in non-verbose /api/show
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-request (a cancelled stream) is normal here, not an error to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class OllamaStub:
     def __init__(self, models: dict[str, dict] | None = None, version: str = "0.6.8",
                  running: list[dict] | None = None) -> None:
@@ -41,11 +71,29 @@ class OllamaStub:
         self.version = version
         self.running: list[dict] = list(running or [])
         self.requests: list[tuple[str, str, Any]] = []
+        # chat and pull (see CHAT_MODES and the handlers at the end of this file)
+        self.chat_mode = "ok"
+        self.reply = "Hello! I am a **test** model.\n\nAsk me about tokens."
+        self.reply_chunks: list[str] | None = None  # exact content chunks (else the reply split in words)
+        self.thinking = "Let me think about this step by step."
+        self.midstream_after = 2  # chunks sent before a *_midstream failure
+        self.error_message = "an error was encountered while running the model"
+        self.load_duration = 1_500_000_000  # ns
+        self.token_duration = 20_000_000  # ns per output token: 50 tokens/s
+        self.release_first_token = threading.Event()  # "slow_first_token" waits for it
+        self.chunk_gate: threading.Event | None = None  # if set, a chat waits on it after its first chunk
+        self.pull_gate: threading.Event | None = None  # if set, a pull waits on it after its first layer
+        self.registry: dict[str, dict] = {}  # pullable models: name -> {"layers": [(digest, size)], "model": {...}}
+        self.pull_partial: dict[str, int] = {}  # digest -> bytes already downloaded (pulls resume)
+        self.stopping = threading.Event()
         self.routes: dict[tuple[str, str], Handler] = {
             ("GET", "/api/version"): _version,
             ("GET", "/api/tags"): _tags,
             ("POST", "/api/show"): _show,
             ("GET", "/api/ps"): _ps,
+            ("POST", "/api/chat"): _chat,
+            ("POST", "/api/pull"): _pull,
+            ("DELETE", "/api/delete"): _delete,
             ("HEAD", "/"): lambda s, b: (200, {}),
             ("GET", "/"): lambda s, b: (200, "Ollama is running"),
         }
@@ -64,6 +112,7 @@ class OllamaStub:
 
     def start(self) -> "OllamaStub":
         stub = self
+        self.stopping.clear()
 
         class _H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -103,16 +152,57 @@ class OllamaStub:
                 if self.command != "HEAD":
                     self.wfile.write(data)
 
-            def _stream(self, status: int, items: Iterable[dict]) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-ndjson")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                for item in items:
-                    line = (json.dumps(item) + "\n").encode()
-                    self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
-                    self.wfile.flush()
-                self.wfile.write(b"0\r\n\r\n")
+            def _stream(self, status: int, items: Iterable[Any]) -> None:
+                started = False
+                try:
+                    for item in items:
+                        if isinstance(item, Pause):
+                            if not self._pause(item.event):
+                                return  # the client left or the stub stops
+                            continue
+                        if item is CUT:
+                            self.wfile.flush()
+                            self.connection.shutdown(socket.SHUT_RDWR)
+                            self.close_connection = True
+                            return
+                        if not started:
+                            self.send_response(status)
+                            self.send_header("Content-Type", "application/x-ndjson")
+                            self.send_header("Transfer-Encoding", "chunked")
+                            self.end_headers()
+                            started = True
+                        text = item if isinstance(item, str) else json.dumps(item)
+                        line = (text + "\n").encode()
+                        self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+                        self.wfile.flush()
+                    if not started:
+                        self.send_response(status)
+                        self.send_header("Content-Type", "application/x-ndjson")
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+            def _pause(self, event: threading.Event) -> bool:
+                """Wait for `event`; False if the client went away or the stub is stopping."""
+                while not event.wait(0.05):
+                    if stub.stopping.is_set() or self._client_gone():
+                        self.close_connection = True
+                        return False
+                return True
+
+            def _client_gone(self) -> bool:
+                try:
+                    self.connection.setblocking(False)
+                    try:
+                        return self.connection.recv(1, socket.MSG_PEEK) == b""
+                    finally:
+                        self.connection.setblocking(True)
+                except (BlockingIOError, InterruptedError):
+                    return False
+                except OSError:
+                    return True
 
             def do_GET(self) -> None:  # noqa: N802
                 self._handle("GET")
@@ -126,17 +216,67 @@ class OllamaStub:
             def do_DELETE(self) -> None:  # noqa: N802
                 self._handle("DELETE")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self._server = _QuietServer(("127.0.0.1", 0), _H)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ollama-stub", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="ollama-stub", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
+        self.release_first_token.set()
+        for gate in (self.chunk_gate, self.pull_gate):
+            if gate is not None:
+                gate.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    @property
+    def host(self) -> str:
+        """What OLLAMA_HOST would hold for this stub (host:port, no scheme)."""
+        return self.url.split("://", 1)[1]
+
+    def add_model(self, name: str, *, size: int = 1_300_000_000, family: str = "llama",
+                  parameter_size: str = "1.2B", quantization_level: str = "Q4_K_M",
+                  context_length: int = 131072, capabilities: list[str] | None = None,
+                  model_info: dict | None = None, tensors: list[dict] | None = None,
+                  parameters: str = "") -> dict:
+        """Install a model (the dict `models[name]` the endpoints serve)."""
+        info = model_info or {
+            "general.architecture": family,
+            "general.parameter_count": 1_235_814_432,
+            f"{family}.context_length": context_length,
+            f"{family}.block_count": 16,
+            f"{family}.embedding_length": 2048,
+        }
+        model = {
+            "size": size,
+            "digest": hashlib.sha256(name.encode()).hexdigest(),
+            "details": {"format": "gguf", "family": family, "families": [family],
+                        "parameter_size": parameter_size, "quantization_level": quantization_level},
+            "model_info": info,
+            "tensors": list(tensors or []),
+            "parameters": parameters,
+            "capabilities": list(capabilities or ["completion"]),
+        }
+        self.models[name] = model
+        return model
+
+    def add_registry_model(self, name: str, layers: list[tuple[str, int]] | None = None, *,
+                           steps: int = 4, **model_fields: Any) -> dict:
+        """Make `name` pullable: its layers (digest, bytes); once pulled it is installed."""
+        layers = layers or [("sha256:" + hashlib.sha256((name + part).encode()).hexdigest(), size)
+                            for part, size in (("-weights", 1_000_000), ("-template", 1_000))]
+        entry = {"layers": layers, "steps": steps,
+                 "model": dict(model_fields, size=sum(size for _, size in layers))}
+        self.registry[name] = entry
+        return entry
+
+    def chat_requests(self) -> list[dict]:
+        return [body for method, path, body in self.requests if path == "/api/chat"]
 
     def __enter__(self) -> "OllamaStub":
         return self.start()
@@ -190,3 +330,148 @@ def _show(stub: OllamaStub, body: dict) -> tuple[int, Any]:
 
 def _ps(stub: OllamaStub, body: dict) -> tuple[int, Any]:
     return 200, {"models": stub.running}
+
+
+# -- chat and pull -----------------------------------------------------------------------------
+
+CHAT_MODES = (
+    "ok",  # stream the reply, then the done chunk with stats
+    "not_found",  # 404 {"error": "model \"x\" not found, try pulling it first"} (also for unknown models)
+    "oom",  # 500 {"error": "model requires more system memory ..."}
+    "http_500",  # 500 with a JSON error body
+    "http_500_text",  # 500 with a plain-text body
+    "http_400",  # 400 with a JSON error body
+    "error_midstream",  # a few chunks, then {"error": "..."} on its own line
+    "close_midstream",  # a few chunks, then the connection closes (incomplete chunked body)
+    "end_without_done",  # a few chunks, then a clean end of the body with no done chunk
+    "garbage_midstream",  # a few chunks, then a line that is not JSON
+    "slow_first_token",  # nothing (not even headers) until `release_first_token` is set
+)
+
+
+class Pause:
+    """A stream item: wait for `event` before going on (the client may leave meanwhile)."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+
+CUT = object()  # a stream item: close the connection here, mid-body
+
+
+def words(text: str) -> list[str]:
+    """Split text into chunks the way a model streams it: words with their leading space."""
+    out: list[str] = []
+    current = ""
+    for ch in text:
+        if ch in " \n" and current.strip():
+            out.append(current)
+            current = ""
+        current += ch
+    if current:
+        out.append(current)
+    return out
+
+
+def _find(stub: OllamaStub, name: str) -> dict | None:
+    return stub.models.get(name) or (stub.models.get(f"{name}:latest") if ":" not in name else None)
+
+
+def _chat(stub: OllamaStub, body: dict) -> tuple[int, Any]:
+    mode = stub.chat_mode
+    name = body.get("model") or ""
+    model = _find(stub, name)
+    if mode == "not_found" or model is None:
+        return 404, {"error": f'model "{name}" not found, try pulling it first'}
+    if mode == "oom":
+        return 500, {"error": "model requires more system memory (12.5 GiB) than is available (3.8 GiB)"}
+    if mode == "http_500":
+        return 500, {"error": stub.error_message}
+    if mode == "http_500_text":
+        return 500, "Internal Server Error: upstream exploded"
+    if mode == "http_400":
+        return 400, {"error": "invalid options: num_ctx must be positive"}
+    think = body.get("think")
+    if think and "thinking" not in model.get("capabilities", []):
+        return 400, {"error": f'"{name}" does not support thinking'}
+    num_ctx = int((body.get("options") or {}).get("num_ctx") or 4096)
+    stub.running = [r for r in stub.running if r.get("name") != name] + [{
+        "name": name, "model": name, "size": model.get("size", 0) + 300_000_000, "size_vram": 0,
+        "digest": model.get("digest", ""), "details": model.get("details", {}),
+        "expires_at": "2099-01-01T00:00:00Z", "context_length": num_ctx,
+    }]
+    return 200, _chat_stream(stub, body, name, mode, bool(think))
+
+
+def _chat_stream(stub: OllamaStub, body: dict, name: str, mode: str, think: bool):
+    if mode == "slow_first_token":
+        yield Pause(stub.release_first_token)
+    pieces = [("thinking", w) for w in words(stub.thinking)] if think else []
+    pieces += [("content", w) for w in (stub.reply_chunks if stub.reply_chunks is not None else words(stub.reply))]
+    for i, (kind, text) in enumerate(pieces):
+        if i == stub.midstream_after and mode in ("error_midstream", "close_midstream", "end_without_done",
+                                                  "garbage_midstream"):
+            if mode == "error_midstream":
+                yield {"error": stub.error_message}
+            elif mode == "close_midstream":
+                yield CUT
+            elif mode == "garbage_midstream":
+                yield "<html>502 Bad Gateway</html>"
+            return
+        message = {"role": "assistant", "content": text if kind == "content" else ""}
+        if kind == "thinking":
+            message["thinking"] = text
+        yield {"model": name, "created_at": "2025-01-01T00:00:00Z", "message": message, "done": False}
+        if i == 0 and stub.chunk_gate is not None:
+            yield Pause(stub.chunk_gate)
+    n = len(pieces)
+    prompt = sum(len(words(m.get("content") or "")) for m in body.get("messages") or []) + 10
+    yield {
+        "model": name, "created_at": "2025-01-01T00:00:00Z",
+        "message": {"role": "assistant", "content": ""},
+        "done": True, "done_reason": "stop",
+        "total_duration": stub.load_duration + 100_000_000 + n * stub.token_duration,
+        "load_duration": stub.load_duration,
+        "prompt_eval_count": prompt, "prompt_eval_duration": 100_000_000,
+        "eval_count": n, "eval_duration": n * stub.token_duration,
+    }
+
+
+def _pull(stub: OllamaStub, body: dict) -> tuple[int, Any]:
+    name = body.get("model") or body.get("name") or ""
+    entry = stub.registry.get(name) or (stub.registry.get(f"{name}:latest") if ":" not in name else None)
+    if entry is None:
+        if body.get("stream") is False:
+            return 500, {"error": "pull model manifest: file does not exist"}
+        return 200, iter([{"status": "pulling manifest"}, {"error": "pull model manifest: file does not exist"}])
+    return 200, _pull_stream(stub, name, entry)
+
+
+def _pull_stream(stub: OllamaStub, name: str, entry: dict):
+    yield {"status": "pulling manifest"}
+    # Ollama starts every layer at once, so each one reports its size before any finishes.
+    for digest, total in entry["layers"]:
+        yield {"status": f"pulling {digest[7:19]}", "digest": digest, "total": total,
+               "completed": stub.pull_partial.get(digest, 0)}
+    for index, (digest, total) in enumerate(entry["layers"]):
+        done = stub.pull_partial.get(digest, 0)
+        step = max(1, total // entry["steps"])
+        while True:
+            yield {"status": f"pulling {digest[7:19]}", "digest": digest, "total": total, "completed": done}
+            if done >= total:
+                break
+            done = min(total, done + step)
+            stub.pull_partial[digest] = done
+        if index == 0 and stub.pull_gate is not None:
+            yield Pause(stub.pull_gate)
+    yield {"status": "verifying sha256 digest"}
+    yield {"status": "writing manifest"}
+    stub.add_model(name, **entry["model"])
+    yield {"status": "success"}
+
+
+def _delete(stub: OllamaStub, body: dict) -> tuple[int, Any]:
+    name = body.get("model") or body.get("name") or ""
+    if stub.models.pop(name, None) is None:
+        return 404, {"error": f"model '{name}' not found"}
+    return 200, {}

@@ -1,0 +1,1698 @@
+"""The chat screen: talk to a local model (Ollama, or an OpenAI-compatible server) as the course's tutor.
+
+Layout, top to bottom: a status bar (backend, host, model, fit verdict, context used), a panel
+for problems (hidden when all is well), the conversation, a state line (waiting, hints), the
+multi-line input and the footer. Modal screens: the model picker (with fit verdicts and pulls),
+the history, the settings and a plain-text view for selecting by hand.
+
+All network work runs in thread workers; they post messages back. A streamed answer reaches the
+screen at most ~10 times a second (`UI_INTERVAL`) through Textual's MarkdownStream, and is saved
+to the store as it grows (tutor.chat.history.AnswerWriter), so Esc, a crash or a cut stream keep
+everything that was shown.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Collapsible,
+    Footer,
+    Input,
+    Label,
+    Markdown,
+    OptionList,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    Static,
+    Switch,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from tutor.app.screens import TutorScreen
+from tutor.chat.backends import (
+    Backend,
+    BackendUnreachable,
+    CancelToken,
+    ChatError,
+    ModelDetails,
+    ModelEntry,
+    ModelNotFound,
+    ModelTooLarge,
+    PullProgress,
+    Stats,
+    make_backend,
+    normalize_base_url,
+    resolve_ollama_host,
+)
+from tutor.chat.clipboard import TooLong, last_code_block, osc52
+from tutor.chat.history import ChatRecord, History, MessageRecord
+from tutor.chat.picker import FitResult, Verdict, best_model, fit_check, human_size
+from tutor.chat.tutor_mode import lesson_question, system_prompt
+from tutor.i18n import t
+
+UI_INTERVAL = 0.1  # seconds between screen updates of a streaming answer (at most ~10/s)
+MAX_INPUT_CHARS = 200_000  # a message longer than this is refused, not cut
+DEFAULT_TEMPERATURE = 0.7
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_input(text: str) -> str:
+    """What the learner typed or pasted, safe to send and store: no control bytes, valid UTF-8."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def format_stats(stats: Stats | dict | None, lang: str) -> str:
+    if isinstance(stats, dict):
+        stats = Stats.from_dict(stats)
+    if stats is None:
+        return ""
+    parts = []
+    if stats.prompt_tokens is not None:
+        parts.append(t("chat.stats.prompt", lang, n=f"{stats.prompt_tokens:,}"))
+    if stats.output_tokens is not None:
+        parts.append(t("chat.stats.output", lang, n=f"{stats.output_tokens:,}"))
+    if stats.tokens_per_second is not None:
+        parts.append(t("chat.stats.speed", lang, v=f"{stats.tokens_per_second:.1f}"))
+    if stats.load_seconds is not None:
+        parts.append(t("chat.stats.load", lang, v=f"{stats.load_seconds:.1f}"))
+    return " · ".join(parts)
+
+
+# -- messages from the workers ------------------------------------------------------------------
+
+
+class Connected(Message):
+    def __init__(self, generation: int, version: str, models: list[ModelEntry]):
+        super().__init__()
+        self.generation = generation
+        self.version = version
+        self.models = models
+
+
+class ConnectFailed(Message):
+    def __init__(self, generation: int, error: ChatError):
+        super().__init__()
+        self.generation = generation
+        self.error = error
+
+
+class ModelInfo(Message):
+    def __init__(self, generation: int, model: str, details: ModelDetails | None, loaded_context: int | None):
+        super().__init__()
+        self.generation = generation
+        self.model = model
+        self.details = details
+        self.loaded_context = loaded_context
+
+
+class FitDone(Message):
+    def __init__(self, generation: int, fit: FitResult, choose: bool):
+        super().__init__()
+        self.generation = generation
+        self.fit = fit
+        self.choose = choose
+
+
+class AnswerDelta(Message):
+    def __init__(self, answer_id: int, content: str, thinking: str):
+        super().__init__()
+        self.answer_id = answer_id
+        self.content = content
+        self.thinking = thinking
+
+
+class AnswerEnded(Message):
+    def __init__(self, answer_id: int, stats: Stats | None, stopped: bool, error: ChatError | None, context: int | None):
+        super().__init__()
+        self.answer_id = answer_id
+        self.stats = stats
+        self.stopped = stopped
+        self.error = error
+        self.context = context
+
+
+class UnexpectedError(ChatError):
+    key = "chat.err.generic"
+
+    def __init__(self, exc: BaseException):
+        super().__init__(detail=f"{type(exc).__name__}: {exc}")
+
+
+# -- widgets ------------------------------------------------------------------------------------
+
+
+class ChatInput(TextArea):
+    """Multi-line input: Enter sends; Ctrl+J, Alt+Enter and Shift+Enter insert a new line."""
+
+    NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
+
+    class Submitted(Message):
+        def __init__(self, text: str):
+            super().__init__()
+            self.text = text
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self.text))
+            return
+        if event.key in self.NEWLINE_KEYS:
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            result = self.replace("\n", start, end)
+            self.move_cursor(result.end_location)
+            return
+        # anything else: TextArea's own handler runs next (Textual dispatches along the MRO)
+
+
+class UserMessage(Static):
+    def __init__(self, text: str, lang: str):
+        self.text = text
+        super().__init__(self.render_text(lang), classes="msg msg-user")
+
+    def render_text(self, lang: str) -> Text:
+        return Text.assemble((t("chat.you", lang), "bold"), "\n", self.text)
+
+    def relabel(self, lang: str) -> None:
+        self.update(self.render_text(lang))
+
+
+class AssistantMessage(Vertical):
+    """One answer: its role line, the foldable thinking, the markdown body and a meta line."""
+
+    def __init__(self, model: str, lang: str, record: MessageRecord | None = None, show_thinking: bool = True):
+        super().__init__(classes="msg msg-assistant")
+        self.model = model
+        self.content = record.content if record else ""
+        self.thinking = record.thinking if record else ""
+        self.stats: dict = dict(record.stats) if record else {}
+        self.state = "done" if record is None or record.complete else "incomplete"
+        if record is not None and record.stopped:
+            self.state = "stopped"
+        if record is not None and not record.complete and record.error:
+            self.state = "error"
+        self.error_text = record.error if record else ""
+        self.lang = lang
+        self.show_thinking = show_thinking
+        self.markdown_stream = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.role_text(), classes="msg-role")
+        thinking = Collapsible(
+            Static(Text(self.thinking), classes="thinking-text"),
+            title=t("chat.thinking", self.lang),
+            collapsed=True,
+            classes="thinking",
+        )
+        thinking.display = bool(self.thinking) and self.show_thinking
+        yield thinking
+        yield Markdown(self.content, classes="msg-body", open_links=False)
+        yield Static(self.meta_text(), classes="msg-meta")
+
+    def role_text(self) -> Text:
+        return Text.assemble((t("chat.assistant", self.lang), "bold"), (f"  {self.model}" if self.model else "", "dim"))
+
+    def meta_text(self) -> Text:
+        lang = self.lang
+        if self.state == "waiting":
+            return Text(t("chat.waiting_short", lang), style="dim italic")
+        if self.state == "streaming":
+            return Text("")
+        if self.state == "stopped":
+            stats = format_stats(self.stats, lang)
+            return Text(t("chat.stopped_mark", lang) + (f" · {stats}" if stats else ""), style="yellow")
+        if self.state == "error":
+            return Text(t("chat.incomplete_mark", lang) + (f": {self.error_text}" if self.error_text else ""), style="red")
+        if self.state == "incomplete":
+            return Text(t("chat.incomplete_mark", lang), style="yellow")
+        return Text(format_stats(self.stats, lang), style="dim")
+
+    def refresh_meta(self) -> None:
+        self.query_one(".msg-meta", Static).update(self.meta_text())
+
+    def relabel(self, lang: str) -> None:
+        self.lang = lang
+        self.query_one(".msg-role", Static).update(self.role_text())
+        self.query_one(".thinking", Collapsible).title = t("chat.thinking", lang)
+        self.refresh_meta()
+
+    def set_thinking_visible(self, visible: bool) -> None:
+        self.show_thinking = visible
+        self.query_one(".thinking", Collapsible).display = bool(self.thinking) and visible
+
+    async def add(self, content: str, thinking: str) -> None:
+        if thinking:
+            self.thinking += thinking
+            box = self.query_one(".thinking", Collapsible)
+            box.display = self.show_thinking
+            if not self.content:
+                box.collapsed = False  # thoughts unfold while they arrive...
+            self.query_one(".thinking-text", Static).update(Text(self.thinking))
+        if content:
+            if not self.content and self.thinking:
+                self.query_one(".thinking", Collapsible).collapsed = True  # ...and fold when the answer starts
+            self.content += content
+            if self.markdown_stream is None:
+                self.markdown_stream = Markdown.get_stream(self.query_one(".msg-body", Markdown))
+            await self.markdown_stream.write(content)
+
+    async def close_stream(self) -> None:
+        if self.markdown_stream is not None:
+            stream, self.markdown_stream = self.markdown_stream, None
+            await stream.stop()
+
+
+@dataclass
+class ActiveAnswer:
+    answer_id: int
+    token: CancelToken
+    view: AssistantMessage
+    started: float
+    got_first: bool = False
+
+
+# -- the chat screen ----------------------------------------------------------------------------
+
+
+class ChatScreen(TutorScreen):
+    KEYS = [
+        ("escape", "escape", "chat.key.escape"),
+        ("f2", "models", "chat.key.models"),
+        ("f3", "history", "chat.key.history"),
+        ("f4", "settings", "chat.key.settings"),
+        ("f5", "plain", "chat.key.plain"),
+        ("f8", "copy_answer", "chat.key.copy"),
+        ("f9", "copy_code", ""),
+        ("ctrl+t", "toggle_thinking", ""),
+        ("ctrl+n", "new_chat", ""),
+        ("ctrl+r", "retry", ""),
+    ]
+    # Letters go to the input here, so the language switch moves to a function key.
+    COMMON_KEYS = [("f12", "app.switch_lang", "")]
+
+    DEFAULT_CSS = """
+    ChatScreen #chat-bar { height: 1; padding: 0 1; background: $boost; }
+    ChatScreen #chat-panel { display: none; height: auto; max-height: 12; margin: 0 1; padding: 0 1; border: round $error; }
+    ChatScreen #chat-panel.info { border: round $accent; }
+    ChatScreen #chat-panel.shown { display: block; }
+    ChatScreen #chat-log { height: 1fr; padding: 0 1; }
+    ChatScreen #chat-state { height: 1; padding: 0 1; color: $text-muted; }
+    ChatScreen #chat-input { height: auto; min-height: 3; max-height: 8; margin: 0 1; }
+    ChatScreen .msg { margin-top: 1; height: auto; }
+    ChatScreen .msg-user { padding: 0 1; background: $boost; }
+    ChatScreen .msg-role { height: 1; }
+    ChatScreen .msg-body { margin: 0; padding: 0; height: auto; }
+    ChatScreen .msg-meta { height: auto; }
+    ChatScreen .thinking { margin: 0; padding: 0; border-top: none; }
+    ChatScreen .thinking-text { color: $text-muted; }
+    ChatScreen #chat-empty { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        host: str | None = None,
+        backend: str | None = None,
+        base_url: str | None = None,
+        lesson_id: str | None = None,
+        from_lesson: bool = False,
+        chat_id: int | None = None,
+        fit_hardware: Any = None,
+    ):
+        super().__init__()
+        self.requested_model = model or None
+        self.requested_host = host or None
+        self.requested_backend = backend if backend in ("ollama", "openai") else None
+        self.requested_base_url = base_url or None
+        self.lesson_id = lesson_id
+        self.from_lesson = from_lesson
+        self.requested_chat_id = chat_id
+        self.fit_hardware = fit_hardware  # a tutor.fit Hardware to judge fit against (default: this machine)
+        self.backend: Backend | None = None
+        self.history: History | None = None
+        self.chat: ChatRecord | None = None
+        self.system_prompt = ""
+        self.options: dict = {}
+        self.model: str | None = None
+        self.model_chosen = False  # by the learner, the command line or the chat (not auto-picked)
+        self.details: ModelDetails | None = None
+        self.loaded_context: int | None = None
+        self.models: list[ModelEntry] = []
+        self.fit: FitResult | None = None
+        self.connected = False
+        self.connecting = False
+        self.generation = 0
+        self.answer_counter = 0
+        self.answer: ActiveAnswer | None = None
+        self.last_stats: Stats | None = None
+        self.panel_error: ChatError | None = None
+        self.panel_key: str = ""
+        self.show_thinking = True
+        self.think = True
+        self.labelled_lang = ""
+
+    # -- building -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_frame()
+        yield Static("", id="chat-bar")
+        yield Static("", id="chat-panel")
+        with VerticalScroll(id="chat-log"):
+            yield Static("", id="chat-empty")
+        yield Static("", id="chat-state")
+        yield ChatInput(id="chat-input", soft_wrap=True, show_line_numbers=False, highlight_cursor_line=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        super().on_mount()
+        self.history = History(self.store)
+        store = self.store
+        self.show_thinking = store.get_setting("chat.show_thinking", "1") != "0"
+        self.think = store.get_setting("chat.think", "1") != "0"
+        self.backend = self._make_backend()
+        await self._open_initial_chat()
+        self.refresh_content()
+        self.query_one(ChatInput).focus()
+        self.set_interval(1.0, self._tick)
+        self.connect()
+
+    def _make_backend(self) -> Backend:
+        store = self.store
+        kind = self.requested_backend or store.get_setting("chat.backend") or "ollama"
+        if kind == "openai":
+            return make_backend("openai", base_url=self.requested_base_url or store.get_setting("chat.base_url"))
+        host = resolve_ollama_host(self.requested_host, store.get_setting("chat.host"))
+        return make_backend("ollama", host=host)
+
+    def _lesson(self):
+        lesson_id = self.lesson_id
+        if lesson_id is None:
+            location = self.store.last_location() or {}
+            if location.get("screen") == "lesson":
+                lesson_id = location.get("lesson_id")
+        if not lesson_id:
+            return None
+        try:
+            return self.course.lesson(str(lesson_id))
+        except LookupError:
+            return None
+
+    def _default_options(self) -> dict:
+        options: dict = {}
+        try:
+            options["temperature"] = float(self.store.get_setting("chat.temperature") or DEFAULT_TEMPERATURE)
+        except ValueError:
+            options["temperature"] = DEFAULT_TEMPERATURE
+        try:
+            num_ctx = int(self.store.get_setting("chat.num_ctx") or 0)
+        except ValueError:
+            num_ctx = 0
+        if num_ctx > 0:
+            options["num_ctx"] = num_ctx
+        return options
+
+    async def _open_initial_chat(self) -> None:
+        history = self.history
+        chat = history.get(self.requested_chat_id) if self.requested_chat_id else None
+        if chat is None:
+            latest = history.latest()
+            lesson = self._lesson()
+            if self.from_lesson and lesson is not None:
+                if latest is not None and latest.lesson_id == lesson.id:
+                    chat = latest
+            elif latest is not None:
+                chat = latest
+        if chat is not None:
+            await self.load_chat(chat)
+        else:
+            await self.start_new_chat(prefill=self.from_lesson)
+
+    async def start_new_chat(self, prefill: bool = False) -> None:
+        lesson = self._lesson()
+        self.chat = None
+        self.lesson_id = lesson.id if lesson is not None else None
+        self.system_prompt = system_prompt(lesson, self.lang)
+        self.options = self._default_options()
+        self.last_stats = None
+        await self._clear_log()
+        if prefill and lesson is not None:
+            box = self.query_one(ChatInput)
+            box.text = lesson_question(lesson, self.lang)
+            box.move_cursor(box.document.end)
+        self.refresh_content()
+
+    async def load_chat(self, chat: ChatRecord) -> None:
+        self.chat = chat
+        self.lesson_id = chat.lesson_id
+        self.system_prompt = chat.system_prompt
+        self.options = dict(chat.options) or self._default_options()
+        same_server = self.backend is None or chat.backend == self.backend.kind
+        if chat.model and not self.requested_model and same_server:
+            self.model = chat.model
+            self.model_chosen = True
+        await self._clear_log()
+        log = self.query_one("#chat-log", VerticalScroll)
+        views = []
+        self.last_stats = None
+        for record in self.history.messages(chat.id):
+            if record.role == "user":
+                views.append(UserMessage(record.content, self.lang))
+            elif record.role == "assistant":
+                views.append(AssistantMessage(record.stats.get("model", chat.model), self.lang, record, self.show_thinking))
+                self.last_stats = Stats.from_dict(record.stats) or self.last_stats
+        if views:
+            await log.mount_all(views)
+        self.query_one("#chat-empty", Static).display = not views
+        log.scroll_end(animate=False)
+        self.refresh_content()
+
+    async def _clear_log(self) -> None:
+        log = self.query_one("#chat-log", VerticalScroll)
+        await log.query(".msg").remove()
+        self.query_one("#chat-empty", Static).display = True
+
+    # -- text that depends on the language ---------------------------------------------------------
+
+    def refresh_content(self) -> None:
+        lang = self.lang
+        self.query_one("#chat-bar", Static).update(self.bar_text())
+        empty = t("chat.empty", lang)
+        if self.chat is None and self.lesson_id:
+            lesson = self._lesson()
+            if lesson is not None:
+                empty = t("chat.empty_lesson", lang, title=lesson.title[lang])
+        self.query_one("#chat-empty", Static).update(Text(empty))
+        box = self.query_one(ChatInput)
+        box.placeholder = t("chat.input_placeholder", lang)
+        if self.labelled_lang != lang:  # relabel the conversation only when the language changed
+            self.labelled_lang = lang
+            for view in self.query(UserMessage):
+                view.relabel(lang)
+            for view in self.query(AssistantMessage):
+                view.relabel(lang)
+        self._update_state()
+        if self.panel_error is not None:
+            self._show_error(self.panel_error)
+        elif self.panel_key:
+            self._show_info(self.panel_key)
+
+    def bar_text(self) -> Text:
+        lang = self.lang
+        backend = self.backend
+        text = Text()
+        if backend is None:
+            return text
+        text.append("Ollama" if backend.kind == "ollama" else "OpenAI", style="bold")
+        text.append(f" {_short_url(backend.url)}")
+        text.append(" · ")
+        if self.model:
+            text.append(self.model, style="bold")
+            if backend.kind == "ollama":
+                verdict = self.fit.verdict(self.model) if self.fit is not None else Verdict()
+                text.append(f" · {verdict.label(lang)}")
+        elif self.connecting:
+            text.append(t("chat.bar.connecting", lang), style="dim")
+        else:
+            text.append(t("chat.bar.no_model", lang), style="dim")
+        used = self.last_stats.context_used if self.last_stats else None
+        window = self.context_window
+        if used is not None or window:
+            used_text = f"{used:,}" if used is not None else "0"
+            text.append(" · " + t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?"))
+            trained = self.details.context_length if self.details is not None else None
+            if trained and trained != window:
+                extra = " " + t("chat.bar.ctx_max", lang, n=f"{trained:,}")
+                if len(text.plain) + len(extra) <= self.app.size.width - 2:  # only where it fits
+                    text.append(extra, style="dim")
+        return text
+
+    @property
+    def context_window(self) -> int | None:
+        if self.options.get("num_ctx"):
+            return int(self.options["num_ctx"])
+        if self.loaded_context:
+            return self.loaded_context
+        if self.details is not None and self.details.num_ctx:
+            return self.details.num_ctx
+        if self.fit is not None and self.model:
+            verdict = self.fit.verdict(self.model)
+            if verdict.context:
+                return verdict.context
+        if self.details is not None and self.backend is not None and self.backend.kind == "openai":
+            return self.details.context_length
+        return None
+
+    def _update_state(self) -> None:
+        lang = self.lang
+        answer = self.answer
+        if answer is not None and not answer.got_first:
+            seconds = int(time.monotonic() - answer.started)
+            text = Text(t("chat.state.waiting", lang, seconds=seconds), style="italic")
+        elif answer is not None:
+            text = Text(t("chat.state.streaming", lang), style="italic")
+        else:
+            text = Text(t("chat.state.idle", lang))
+        self.query_one("#chat-state", Static).update(text)
+
+    def _tick(self) -> None:
+        if self.answer is not None and not self.answer.got_first:
+            self._update_state()
+
+    # -- the panel for problems --------------------------------------------------------------------
+
+    def _show_error(self, error: ChatError) -> None:
+        self.panel_error = error
+        self.panel_key = ""
+        text = error.text(self.lang)
+        if isinstance(error, ModelTooLarge) and self.fit is not None:
+            verdict = self.fit.verdict(error.model)
+            if verdict.text:
+                text += "\n" + t("chat.fit_numbers", self.lang, text=verdict.text)
+        if isinstance(error, BackendUnreachable):
+            text += "\n" + t("chat.panel.retry", self.lang)
+        panel = self.query_one("#chat-panel", Static)
+        panel.update(Text(text))
+        panel.set_class(True, "shown")
+        panel.set_class(False, "info")
+
+    def _show_info(self, key: str, **values: Any) -> None:
+        self.panel_error = None
+        self.panel_key = key
+        panel = self.query_one("#chat-panel", Static)
+        panel.update(Text(t(key, self.lang, **values)))
+        panel.set_class(True, "shown")
+        panel.set_class(True, "info")
+
+    def _hide_panel(self) -> None:
+        self.panel_error = None
+        self.panel_key = ""
+        self.query_one("#chat-panel", Static).set_class(False, "shown")
+
+    # -- connecting and choosing the model ---------------------------------------------------------
+
+    def connect(self) -> None:
+        self.generation += 1
+        self.connecting = True
+        self.connected = False
+        self.refresh_content()
+        self._connect_worker(self.generation, self.backend)
+
+    @work(thread=True, exclusive=True, group="chat-connect", exit_on_error=False)
+    def _connect_worker(self, generation: int, backend: Backend) -> None:
+        try:
+            version = backend.version()
+            models = backend.list_models()
+        except ChatError as exc:
+            self.post_message(ConnectFailed(generation, exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            self.post_message(ConnectFailed(generation, UnexpectedError(exc)))
+            return
+        self.post_message(Connected(generation, version, models))
+
+    @on(ConnectFailed)
+    def _connect_failed(self, message: ConnectFailed) -> None:
+        if message.generation != self.generation:
+            return
+        self.connecting = False
+        self.connected = False
+        self._show_error(message.error)
+        self.refresh_content()
+
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        if message.generation != self.generation:
+            return
+        self.connecting = False
+        self.connected = True
+        self.models = message.models
+        self._hide_panel()
+        names = [m.name for m in self.models]
+        wanted = self.requested_model or (self.model if self.model_chosen else None) or self.store.get_setting("chat.model")
+        match = _match_model(wanted, names) if wanted else None
+        if match:
+            self.set_model(match, chosen=True)
+            self._fit_worker(self.generation, self.backend, False)
+        elif wanted and (self.requested_model or self.model_chosen):
+            self.model = wanted
+            self.details = None
+            self._show_error(ModelNotFound(wanted, can_pull=self.backend.can_pull))
+            self._fit_worker(self.generation, self.backend, False)
+        elif names:
+            if self.backend.kind == "ollama" and len(names) > 1:
+                self.model = None
+                self._fit_worker(self.generation, self.backend, True)  # choose the best fitting one
+            elif self.backend.kind == "ollama":
+                self.set_model(names[0], chosen=False)
+                self._fit_worker(self.generation, self.backend, False)
+            else:
+                self.set_model(names[0], chosen=False)
+        else:
+            self.model = None
+            self._show_info("chat.panel.no_models" if self.backend.can_pull else "chat.panel.no_models_openai")
+            self._fit_worker(self.generation, self.backend, False)
+        self.refresh_content()
+
+    def set_model(self, name: str, chosen: bool) -> None:
+        if name != self.model:
+            self.details = None
+            self.loaded_context = None
+        self.model = name
+        self.model_chosen = self.model_chosen or chosen
+        if self.panel_key or isinstance(self.panel_error, ModelNotFound):
+            self._hide_panel()  # "no models" or "not found" no longer apply
+        self._model_worker(self.generation, self.backend, name)
+        self.refresh_content()
+
+    @work(thread=True, exclusive=True, group="chat-model", exit_on_error=False)
+    def _model_worker(self, generation: int, backend: Backend, model: str) -> None:
+        try:
+            details = backend.show(model)
+        except ChatError:
+            details = None
+        except Exception:  # noqa: BLE001
+            details = None
+        loaded = None
+        try:
+            loaded = backend.loaded_context(model)
+        except Exception:  # noqa: BLE001
+            loaded = None
+        self.post_message(ModelInfo(generation, model, details, loaded))
+
+    @on(ModelInfo)
+    def _model_info(self, message: ModelInfo) -> None:
+        if message.model != self.model:
+            return
+        self.details = message.details
+        if message.loaded_context:
+            self.loaded_context = message.loaded_context
+        self.refresh_content()
+
+    @work(thread=True, exclusive=True, group="chat-fit", exit_on_error=False)
+    def _fit_worker(self, generation: int, backend: Backend, choose: bool) -> None:
+        if backend.kind != "ollama":
+            fit = FitResult()
+        else:
+            fit = fit_check(backend.url, ctx=self.options.get("num_ctx"), hardware=self.fit_hardware, recommend=False)
+        self.post_message(FitDone(generation, fit, choose))
+
+    @on(FitDone)
+    def _fit_done(self, message: FitDone) -> None:
+        if message.generation != self.generation:
+            return
+        self.fit = message.fit
+        if message.choose and not self.model_chosen and self.models:
+            sizes = {m.name: m.size for m in self.models}
+            best = best_model([m.name for m in self.models], sizes, self.fit)
+            if best:
+                self.set_model(best, chosen=False)
+        self.refresh_content()
+
+    # -- sending and streaming ---------------------------------------------------------------------
+
+    @on(ChatInput.Submitted)
+    async def _submitted(self, message: ChatInput.Submitted) -> None:
+        message.stop()
+        await self.send(message.text)
+
+    async def send(self, raw: str) -> None:
+        lang = self.lang
+        if self.answer is not None:
+            self.notify(t("chat.busy", lang), severity="warning")
+            return
+        text = clean_input(raw)
+        if not text.strip():
+            return
+        if len(text) > MAX_INPUT_CHARS:
+            self.notify(t("chat.too_long", lang, n=f"{len(text):,}", limit=f"{MAX_INPUT_CHARS:,}"), severity="error", timeout=8)
+            return
+        if not self.connected:
+            self.notify(t("chat.not_connected", lang), severity="warning")
+            if not self.connecting:
+                self.connect()
+            return
+        if not self.model:
+            self.notify(t("chat.no_model", lang), severity="warning")
+            self.action_models()
+            return
+        history = self.history
+        if self.chat is None:
+            self.chat = history.create(
+                backend=self.backend.kind,
+                model=self.model,
+                system_prompt=self.system_prompt,
+                options=self.options,
+                lesson_id=self.lesson_id,
+            )
+        elif self.chat.model != self.model or self.chat.backend != self.backend.kind:
+            history.update(self.chat.id, model=self.model, backend=self.backend.kind)
+        history.add_message(self.chat.id, "user", text)
+        self.chat = history.get(self.chat.id)
+        self.query_one(ChatInput).clear()
+        self._hide_panel()
+        log = self.query_one("#chat-log", VerticalScroll)
+        self.query_one("#chat-empty", Static).display = False
+        view = AssistantMessage(self.model, lang, show_thinking=self.show_thinking)
+        view.state = "waiting"
+        await log.mount_all([UserMessage(text, lang), view])
+        log.scroll_end(animate=False)
+        payload = self._payload()
+        think = True if (self.think and self.details is not None and self.details.thinks) else None
+        self.answer_counter += 1
+        token = CancelToken()
+        self.answer = ActiveAnswer(self.answer_counter, token, view, time.monotonic())
+        self._update_state()
+        self._answer_worker(self.answer_counter, self.backend, self.chat.id, self.model, payload, dict(self.options), think, token)
+
+    def _payload(self) -> list[dict]:
+        messages: list[dict] = []
+        if self.system_prompt.strip():
+            messages.append({"role": "system", "content": self.system_prompt})
+        for record in self.history.messages(self.chat.id):
+            if record.role in ("user", "assistant") and record.content.strip():
+                messages.append({"role": record.role, "content": record.content})
+        return messages
+
+    @work(thread=True, exclusive=True, group="chat-answer", exit_on_error=False)
+    def _answer_worker(
+        self,
+        answer_id: int,
+        backend: Backend,
+        chat_id: int,
+        model: str,
+        messages: list[dict],
+        options: dict,
+        think: bool | None,
+        token: CancelToken,
+    ) -> None:
+        writer = None
+        stats: Stats | None = None
+        error: ChatError | None = None
+        pending_content = pending_thinking = ""
+        last_post = 0.0
+        try:
+            writer = self.history.start_answer(chat_id, model=model)
+            for chunk in backend.chat(model, messages, options=options, think=think, cancel=token):
+                if token.cancelled:
+                    break
+                if chunk.content or chunk.thinking:
+                    writer.append(chunk.content, chunk.thinking)
+                    pending_content += chunk.content
+                    pending_thinking += chunk.thinking
+                    now = time.monotonic()
+                    if now - last_post >= UI_INTERVAL:
+                        self.post_message(AnswerDelta(answer_id, pending_content, pending_thinking))
+                        pending_content = pending_thinking = ""
+                        last_post = now
+                if chunk.done:
+                    stats = chunk.stats
+        except ChatError as exc:
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - shown in the panel, never a traceback
+            error = UnexpectedError(exc)
+        if pending_content or pending_thinking:
+            self.post_message(AnswerDelta(answer_id, pending_content, pending_thinking))
+        stopped = token.cancelled
+        try:
+            if writer is not None:
+                if stopped:
+                    writer.finish(stats.to_dict() if stats else None, stopped=True)
+                elif error is not None:
+                    writer.fail(error.text("en"))
+                else:
+                    writer.finish(stats.to_dict() if stats else {})
+        except Exception:  # noqa: BLE001 - the store closed under us (the app is quitting)
+            pass
+        context = None
+        if error is None and not stopped:
+            try:
+                context = backend.loaded_context(model)
+            except Exception:  # noqa: BLE001
+                context = None
+        self.post_message(AnswerEnded(answer_id, stats, stopped, None if stopped else error, context))
+
+    @on(AnswerDelta)
+    async def _answer_delta(self, message: AnswerDelta) -> None:
+        answer = self.answer
+        if answer is None or message.answer_id != answer.answer_id:
+            return
+        log = self.query_one("#chat-log", VerticalScroll)
+        at_end = log.scroll_y >= log.max_scroll_y - 1
+        if not answer.got_first:
+            answer.got_first = True
+            answer.view.state = "streaming"
+            answer.view.refresh_meta()
+            self._update_state()
+        await answer.view.add(message.content, message.thinking)
+        if at_end:
+            log.scroll_end(animate=False)
+
+    @on(AnswerEnded)
+    async def _answer_ended(self, message: AnswerEnded) -> None:
+        answer = self.answer
+        if answer is None or message.answer_id != answer.answer_id:
+            return
+        view = answer.view
+        await view.close_stream()
+        self.answer = None
+        if message.stats is not None:
+            view.stats = message.stats.to_dict()
+            self.last_stats = message.stats
+        if message.context:
+            self.loaded_context = message.context
+        if message.stopped:
+            view.state = "stopped"
+        elif message.error is not None:
+            view.state = "error"
+            view.error_text = _first_line(message.error.text(self.lang))
+            self._show_error(message.error)
+            if isinstance(message.error, BackendUnreachable):
+                self.connected = False
+        else:
+            view.state = "done"
+        view.refresh_meta()
+        self._update_state()
+        self.refresh_content()
+        log = self.query_one("#chat-log", VerticalScroll)
+        log.scroll_end(animate=False)
+
+    def stop_answer(self) -> bool:
+        """Esc while answering: stop, keep what arrived. Returns True if there was an answer."""
+        answer = self.answer
+        if answer is None:
+            return False
+        answer.token.cancel()
+        self.notify(t("chat.stopped", self.lang), timeout=2)
+        return True
+
+    def on_unmount(self) -> None:
+        if self.answer is not None:
+            self.answer.token.cancel()
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_escape(self) -> None:
+        if self.stop_answer():
+            return
+        self.app.pop_screen()
+
+    def action_retry(self) -> None:
+        self.backend = self._make_backend() if not self.connected else self.backend
+        self.connect()
+
+    def action_models(self) -> None:
+        if self.backend is None:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.set_model(name, chosen=True)
+                self.store.set_setting("chat.model", name)
+                if not self.connected:
+                    self.connect()
+                else:
+                    self.models = self.models if any(m.name == name for m in self.models) else self.models + [ModelEntry(name)]
+                    self._fit_worker(self.generation, self.backend, False)
+
+        wanted = self.model if (self.panel_error is not None and isinstance(self.panel_error, ModelNotFound)) else None
+        self.app.push_screen(
+            ModelPicker(self.backend, current=self.model, pull_name=wanted, fit_hardware=self.fit_hardware, num_ctx=self.options.get("num_ctx")),
+            chosen,
+        )
+
+    def action_history(self) -> None:
+        async def done(result: tuple[str, int | None] | None) -> None:
+            current = self.chat.id if self.chat else None
+            if current is not None and self.history.get(current) is None:
+                await self.start_new_chat()
+            if result is None:
+                if self.chat is not None:
+                    self.chat = self.history.get(self.chat.id)
+                self.refresh_content()
+                return
+            action, chat_id = result
+            if action == "new":
+                await self.action_new_chat()
+            elif action == "resume" and chat_id is not None:
+                chat = self.history.get(chat_id)
+                if chat is not None:
+                    self.stop_answer()
+                    await self.load_chat(chat)
+                    if self.connected and chat.model:
+                        match = _match_model(chat.model, [m.name for m in self.models])
+                        if match:
+                            self.set_model(match, chosen=True)
+
+        self.app.push_screen(HistoryScreen(self.history, current=self.chat.id if self.chat else None), done)
+
+    def action_settings(self) -> None:
+        lesson = self._lesson()
+        current = {
+            "system_prompt": self.system_prompt,
+            "tutor_prompt": system_prompt(lesson, self.lang),
+            "temperature": self.options.get("temperature", DEFAULT_TEMPERATURE),
+            "num_ctx": self.options.get("num_ctx") or "",
+            "think": self.think,
+            "backend": self.backend.kind if self.backend else "ollama",
+            "host": self.backend.url if self.backend and self.backend.kind == "ollama" else resolve_ollama_host(self.requested_host, self.store.get_setting("chat.host")),
+            "base_url": self.backend.url if self.backend and self.backend.kind == "openai" else normalize_base_url(self.requested_base_url or self.store.get_setting("chat.base_url")),
+        }
+
+        def saved(values: dict | None) -> None:
+            if values:
+                self.apply_settings(values)
+
+        self.app.push_screen(SettingsScreen(current), saved)
+
+    def apply_settings(self, values: dict) -> None:
+        store = self.store
+        self.system_prompt = values["system_prompt"]
+        options = dict(self.options)
+        options["temperature"] = values["temperature"]
+        if values.get("num_ctx"):
+            options["num_ctx"] = values["num_ctx"]
+        else:
+            options.pop("num_ctx", None)
+        self.options = options
+        store.set_setting("chat.temperature", str(values["temperature"]))
+        store.set_setting("chat.num_ctx", str(values.get("num_ctx") or 0))
+        self.think = bool(values["think"])
+        store.set_setting("chat.think", "1" if self.think else "0")
+        if self.chat is not None:
+            self.history.update(self.chat.id, system_prompt=self.system_prompt, options=self.options)
+            self.chat = self.history.get(self.chat.id)
+        old = (self.backend.kind, self.backend.url) if self.backend else None
+        kind = values["backend"]
+        store.set_setting("chat.backend", kind)
+        if kind == "openai":
+            store.set_setting("chat.base_url", values["base_url"])
+            self.requested_base_url = values["base_url"]
+        else:
+            host = resolve_ollama_host(values["host"])
+            if host != resolve_ollama_host(self.requested_host, store.get_setting("chat.host")):
+                store.set_setting("chat.host", host)
+            self.requested_host = host
+        self.requested_backend = kind
+        self.backend = self._make_backend()
+        if old != (self.backend.kind, self.backend.url):
+            self.model = None
+            self.model_chosen = False
+            self.details = None
+            self.fit = None
+            self.connect()
+        self.notify(t("chat.settings_saved", self.lang), timeout=2)
+        self.refresh_content()
+
+    def action_plain(self) -> None:
+        self.app.push_screen(PlainView(self.plain_text()))
+
+    def plain_text(self) -> str:
+        lang = self.lang
+        parts = []
+        for view in self.query(".msg"):
+            if isinstance(view, UserMessage):
+                parts.append(f"## {t('chat.you', lang)}\n\n{view.text}")
+            elif isinstance(view, AssistantMessage):
+                block = f"## {t('chat.assistant', lang)}"
+                if view.thinking and self.show_thinking:
+                    block += f"\n\n[{t('chat.thinking', lang)}]\n{view.thinking}"
+                block += f"\n\n{view.content}"
+                parts.append(block)
+        return "\n\n".join(parts) + ("\n" if parts else "")
+
+    def last_answer(self) -> str:
+        views = [v for v in self.query(AssistantMessage) if v.content.strip()]
+        return views[-1].content if views else ""
+
+    def action_copy_answer(self) -> None:
+        self.copy(self.last_answer(), "chat.copied_answer")
+
+    def action_copy_code(self) -> None:
+        for view in reversed(list(self.query(AssistantMessage))):
+            block = last_code_block(view.content)
+            if block is not None:
+                self.copy(block, "chat.copied_code")
+                return
+        self.notify(t("chat.no_code", self.lang), severity="warning")
+
+    def copy(self, text: str, key: str) -> None:
+        if not text:
+            self.notify(t("chat.nothing_to_copy", self.lang), severity="warning")
+            return
+        if copy_to_terminal(self.app, text):
+            self.notify(t(key, self.lang, n=f"{len(text):,}"), timeout=3)
+        else:
+            self.notify(t("chat.copy_too_long", self.lang), severity="error")
+
+    def action_toggle_thinking(self) -> None:
+        self.show_thinking = not self.show_thinking
+        self.store.set_setting("chat.show_thinking", "1" if self.show_thinking else "0")
+        for view in self.query(AssistantMessage):
+            view.set_thinking_visible(self.show_thinking)
+        self.notify(t("chat.thinking_shown" if self.show_thinking else "chat.thinking_hidden", self.lang), timeout=2)
+
+    async def action_new_chat(self) -> None:
+        if self.answer is not None:
+            self.stop_answer()
+        await self.start_new_chat()
+        self.query_one(ChatInput).focus()
+
+
+# -- the model picker ---------------------------------------------------------------------------
+
+
+class ListedModels(Message):
+    def __init__(self, models: list[ModelEntry] | None, error: ChatError | None):
+        super().__init__()
+        self.models = models
+        self.error = error
+
+
+class PickerFit(Message):
+    def __init__(self, fit: FitResult, model: str | None = None):
+        super().__init__()
+        self.fit = fit
+        self.model = model
+
+
+class PullUpdate(Message):
+    def __init__(self, progress: PullProgress):
+        super().__init__()
+        self.progress = progress
+
+
+class PullEnded(Message):
+    def __init__(self, model: str, ok: bool, cancelled: bool, error: ChatError | None):
+        super().__init__()
+        self.model = model
+        self.ok = ok
+        self.cancelled = cancelled
+        self.error = error
+
+
+class ModelPicker(ModalScreen[str | None]):
+    """Installed models with their fit verdicts; downloads (pull) with an overall progress bar."""
+
+    BINDINGS = [Binding("escape", "close", show=False), Binding("f5", "refresh", show=False)]
+
+    DEFAULT_CSS = """
+    ModelPicker { align: center middle; }
+    ModelPicker #picker { width: 96%; max-width: 100; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
+    ModelPicker #picker-title { height: 1; text-style: bold; }
+    ModelPicker #picker-list { height: 1fr; border: none; padding: 0; }
+    ModelPicker #picker-note { height: auto; max-height: 4; color: $text-muted; }
+    ModelPicker #picker-pull { height: 3; }
+    ModelPicker #picker-progress { height: 1; display: none; }
+    ModelPicker #picker-progress.shown { display: block; }
+    ModelPicker #picker-keys { height: 1; color: $text-muted; }
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        current: str | None = None,
+        pull_name: str | None = None,
+        fit_hardware: Any = None,
+        num_ctx: int | None = None,
+    ):
+        super().__init__()
+        self.backend = backend
+        self.current = current
+        self.pull_name = pull_name
+        self.fit_hardware = fit_hardware
+        self.num_ctx = num_ctx
+        self.models: list[ModelEntry] = []
+        self.fit: FitResult | None = None
+        self.pull_token: CancelToken | None = None
+        self.pulling: str | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static("", id="picker-title")
+            yield OptionList(id="picker-list")
+            yield Static("", id="picker-note")
+            yield Input(placeholder="", id="picker-pull")
+            yield ProgressBar(id="picker-progress", show_eta=False)
+            yield Static("", id="picker-keys")
+
+    def on_mount(self) -> None:
+        lang = self.lang
+        self.query_one("#picker-title", Static).update(
+            Text(t("chat.picker.title", lang, backend="Ollama" if self.backend.kind == "ollama" else "OpenAI", url=self.backend.url))
+        )
+        pull = self.query_one("#picker-pull", Input)
+        pull.placeholder = t("chat.picker.pull_placeholder", lang)
+        pull.display = self.backend.can_pull
+        self.query_one("#picker-keys", Static).update(Text(t("chat.picker.keys", lang)))
+        self.query_one("#picker-note", Static).update(Text(t("chat.picker.loading", lang)))
+        if self.pull_name and self.backend.can_pull:
+            pull.value = self.pull_name  # the model the chat could not find: Enter downloads it
+            pull.focus()
+        else:
+            self.query_one(OptionList).focus()
+        self._list_worker()
+
+    @work(thread=True, exclusive=True, group="picker-list", exit_on_error=False)
+    def _list_worker(self) -> None:
+        try:
+            models = self.backend.list_models()
+        except ChatError as exc:
+            self.post_message(ListedModels(None, exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(ListedModels(None, UnexpectedError(exc)))
+            return
+        self.post_message(ListedModels(models, None))
+        if self.backend.kind == "ollama":
+            self.post_message(PickerFit(fit_check(self.backend.url, ctx=self.num_ctx, hardware=self.fit_hardware)))
+
+    @on(ListedModels)
+    def _listed(self, message: ListedModels) -> None:
+        note = self.query_one("#picker-note", Static)
+        if message.error is not None:
+            note.update(Text(message.error.text(self.lang), style="red"))
+            self.models = []
+        else:
+            self.models = message.models or []
+            if not self.models:
+                note.update(Text(t("chat.picker.none_installed", self.lang)))
+            else:
+                note.update(Text(t("chat.picker.fit_pending", self.lang) if self.backend.kind == "ollama" else ""))
+        self.rebuild()
+
+    @on(PickerFit)
+    def _fitted(self, message: PickerFit) -> None:
+        if message.model is not None:
+            self._pull_checked(message.model, message.fit)
+            return
+        self.fit = message.fit
+        note = self.query_one("#picker-note", Static)
+        if not message.fit.available:
+            note.update(Text(t("chat.picker.fit_unavailable", self.lang)))
+        elif self.models:
+            note.update(Text(t("chat.picker.fit_ready", self.lang)))
+        else:
+            note.update(Text(t("chat.picker.none_installed", self.lang)))
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        lang = self.lang
+        options: list[Option] = []
+        fit = self.fit or FitResult()
+        installed = {m.name for m in self.models}
+        recs = [r for r in fit.recommendations if r.model not in installed] if self.backend.can_pull else []
+        rows = []  # (id, mark, name, facts, verdict label)
+        for model in self.models:
+            facts = " · ".join(x for x in (human_size(model.size) if model.size else "", model.parameter_size, model.quantization) if x)
+            label = fit.verdict(model.name).label(lang) if self.backend.kind == "ollama" else ""
+            rows.append(("use:" + model.name, "●" if model.name == self.current else " ", model.name, facts, label))
+        for rec in recs:
+            rows.append(("pull:" + rec.model, "↓", rec.model, human_size(rec.file_bytes), rec.verdict.label(lang)))
+        name_width = min(max((len(r[2]) for r in rows), default=0), 40)
+        facts_width = max((len(r[3]) for r in rows), default=0)
+        for index, (option_id, mark, name, facts, label) in enumerate(rows):
+            if recs and index == len(self.models):
+                options.append(Option(Text(t("chat.picker.recommended", lang), style="bold"), disabled=True))
+            options.append(
+                Option(
+                    Text.assemble(f"{mark} ", (name.ljust(name_width), "bold"), f"  {facts.ljust(facts_width)}  ", (label, "dim")),
+                    id=option_id,
+                )
+            )
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted
+        option_list.set_options(options)
+        if options:
+            index = next((i for i, o in enumerate(options) if o.id == "use:" + (self.current or "")), None)
+            if index is None:
+                index = highlighted if highlighted is not None and highlighted < len(options) else next(
+                    (i for i, o in enumerate(options) if not o.disabled), 0
+                )
+            option_list.highlighted = index
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if option_id.startswith("use:"):
+            self.dismiss(option_id[4:])
+        elif option_id.startswith("pull:"):
+            self.request_pull(option_id[5:])
+
+    @on(Input.Submitted, "#picker-pull")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = clean_input(event.value).strip()
+        if name:
+            self.request_pull(name)
+
+    def request_pull(self, name: str) -> None:
+        if self.pulling:
+            self.notify(t("chat.pull.busy", self.lang), severity="warning")
+            return
+        if not self.backend.can_pull:
+            self.notify(t("chat.err.no_pull", self.lang), severity="warning")
+            return
+        verdict = None
+        if self.fit is not None:
+            for rec in self.fit.recommendations:
+                if rec.model == name or rec.model == f"{name}:latest":
+                    verdict = rec.verdict
+        if verdict is None:
+            self.query_one("#picker-note", Static).update(Text(t("chat.pull.checking", self.lang, model=name)))
+            self._check_worker(name)
+            return
+        self._pull_checked(name, FitResult(available=True, installed={name: verdict}))
+
+    @work(thread=True, exclusive=True, group="picker-check", exit_on_error=False)
+    def _check_worker(self, name: str) -> None:
+        self.post_message(PickerFit(fit_check(self.backend.url, ctx=self.num_ctx, model=name, hardware=self.fit_hardware), model=name))
+
+    def _pull_checked(self, name: str, fit: FitResult) -> None:
+        verdict = fit.verdict(name)
+        if verdict.kind == "will_not_load":
+            reason = verdict.text or t("chat.verdict.will_not_load", self.lang)
+            self.query_one("#picker-note", Static).update(Text(t("chat.pull.refused", self.lang, model=name, reason=reason), style="red"))
+            return
+        self.start_pull(name, verdict)
+
+    def start_pull(self, name: str, verdict: Verdict) -> None:
+        self.pulling = name
+        self.pull_token = CancelToken()
+        note = t("chat.pull.started", self.lang, model=name)
+        if verdict.kind == "unknown":
+            note += " " + t("chat.pull.fit_unknown", self.lang)
+        self.query_one("#picker-note", Static).update(Text(note))
+        bar = self.query_one("#picker-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.set_class(True, "shown")
+        self._pull_worker(name, self.pull_token)
+
+    @work(thread=True, exclusive=True, group="picker-pull", exit_on_error=False)
+    def _pull_worker(self, name: str, token: CancelToken) -> None:
+        last = 0.0
+        progress = None
+        try:
+            for progress in self.backend.pull(name, cancel=token):
+                now = time.monotonic()
+                if now - last >= UI_INTERVAL or progress.status == "success":
+                    self.post_message(PullUpdate(progress))
+                    last = now
+        except ChatError as exc:
+            self.post_message(PullEnded(name, False, token.cancelled, None if token.cancelled else exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(PullEnded(name, False, token.cancelled, UnexpectedError(exc)))
+            return
+        if progress is not None and not token.cancelled:
+            self.post_message(PullUpdate(progress))
+        self.post_message(PullEnded(name, not token.cancelled, token.cancelled, None))
+
+    @on(PullUpdate)
+    def _pull_update(self, message: PullUpdate) -> None:
+        progress = message.progress
+        bar = self.query_one("#picker-progress", ProgressBar)
+        if progress.overall_total:
+            bar.update(total=progress.overall_total, progress=progress.overall_completed)
+        status = progress.status
+        if progress.overall_total:
+            status += f" · {human_size(progress.overall_completed)} / {human_size(progress.overall_total)}"
+        self.query_one("#picker-note", Static).update(Text(t("chat.pull.progress", self.lang, model=self.pulling or "", status=status)))
+
+    @on(PullEnded)
+    def _pull_ended(self, message: PullEnded) -> None:
+        self.pulling = None
+        self.pull_token = None
+        note = self.query_one("#picker-note", Static)
+        if message.ok:
+            self.notify(t("chat.pull.done", self.lang, model=message.model), timeout=4)
+            self.dismiss(message.model)
+            return
+        self.query_one("#picker-progress", ProgressBar).set_class(False, "shown")
+        if message.cancelled:
+            note.update(Text(t("chat.pull.cancelled", self.lang, model=message.model)))
+        elif message.error is not None:
+            note.update(Text(message.error.text(self.lang), style="red"))
+
+    def action_close(self) -> None:
+        if self.pull_token is not None:
+            self.pull_token.cancel()
+            return
+        self.dismiss(None)
+
+    def action_refresh(self) -> None:
+        self._list_worker()
+
+    def on_unmount(self) -> None:
+        if self.pull_token is not None:
+            self.pull_token.cancel()
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+class HistoryScreen(ModalScreen[tuple[str, int | None] | None]):
+    BINDINGS = [
+        Binding("escape", "close", show=False),
+        Binding("r", "rename", show=False),
+        Binding("d", "delete", show=False),
+        Binding("x", "export", show=False),
+        Binding("n", "new", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    HistoryScreen { align: center middle; }
+    HistoryScreen #history { width: 96%; max-width: 100; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
+    HistoryScreen #history-title { height: 1; text-style: bold; }
+    HistoryScreen #history-list { height: 1fr; border: none; padding: 0; }
+    HistoryScreen #history-rename { display: none; }
+    HistoryScreen #history-rename.shown { display: block; }
+    HistoryScreen #history-note { height: auto; color: $text-muted; }
+    HistoryScreen #history-keys { height: auto; color: $text-muted; }
+    """
+
+    def __init__(self, history: History, current: int | None = None):
+        super().__init__()
+        self.history = history
+        self.current = current
+        self.confirm_delete: int | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history"):
+            yield Static("", id="history-title")
+            yield OptionList(id="history-list")
+            yield Input(id="history-rename")
+            yield Static("", id="history-note")
+            yield Static("", id="history-keys")
+
+    def on_mount(self) -> None:
+        lang = self.lang
+        self.query_one("#history-title", Static).update(Text(t("chat.history.title", lang)))
+        self.query_one("#history-keys", Static).update(Text(t("chat.history.keys", lang)))
+        self.rebuild()
+        self.query_one(OptionList).focus()
+
+    def rebuild(self) -> None:
+        lang = self.lang
+        chats = self.history.list()
+        options = []
+        for chat in chats:
+            mark = "●" if chat.id == self.current else " "
+            title = chat.title or t("chat.untitled", lang)
+            when = chat.updated_at.replace("T", " ")[:16]
+            options.append(
+                Option(
+                    Text.assemble(f"{mark} ", (title, "bold"), "  ", (f"{chat.model or '—'} · {t('chat.history.count', lang, n=chat.message_count)} · {when}", "dim")),
+                    id=str(chat.id),
+                )
+            )
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted
+        option_list.set_options(options)
+        if options:
+            current_index = next((i for i, o in enumerate(options) if o.id == str(self.current)), 0)
+            option_list.highlighted = min(highlighted, len(options) - 1) if highlighted is not None else current_index
+        self.query_one("#history-note", Static).update(Text("" if options else t("chat.history.empty", lang)))
+
+    def highlighted_id(self) -> int | None:
+        option_list = self.query_one(OptionList)
+        if option_list.highlighted is None or option_list.option_count == 0:
+            return None
+        return int(option_list.get_option_at_index(option_list.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#history-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(("resume", int(event.option.id)))
+
+    @on(OptionList.OptionHighlighted, "#history-list")
+    def _moved(self, event: OptionList.OptionHighlighted) -> None:
+        self.confirm_delete = None
+
+    def action_close(self) -> None:
+        rename = self.query_one("#history-rename", Input)
+        if rename.has_class("shown"):
+            rename.set_class(False, "shown")
+            self.query_one(OptionList).focus()
+            return
+        self.dismiss(None)
+
+    def action_new(self) -> None:
+        self.dismiss(("new", None))
+
+    def action_rename(self) -> None:
+        chat_id = self.highlighted_id()
+        if chat_id is None:
+            return
+        chat = self.history.get(chat_id)
+        rename = self.query_one("#history-rename", Input)
+        rename.value = chat.title if chat else ""
+        rename.placeholder = t("chat.history.rename_placeholder", self.lang)
+        rename.set_class(True, "shown")
+        rename.focus()
+
+    @on(Input.Submitted, "#history-rename")
+    def _renamed(self, event: Input.Submitted) -> None:
+        event.stop()
+        chat_id = self.highlighted_id()
+        title = clean_input(event.value).strip()
+        if chat_id is not None and title:
+            self.history.rename(chat_id, title[:200])
+            self.notify(t("chat.history.renamed", self.lang), timeout=2)
+        event.input.set_class(False, "shown")
+        self.rebuild()
+        self.query_one(OptionList).focus()
+
+    def action_delete(self) -> None:
+        chat_id = self.highlighted_id()
+        if chat_id is None:
+            return
+        if self.confirm_delete != chat_id:
+            self.confirm_delete = chat_id
+            self.query_one("#history-note", Static).update(Text(t("chat.history.confirm_delete", self.lang), style="yellow"))
+            return
+        self.history.delete(chat_id)
+        self.confirm_delete = None
+        self.notify(t("chat.history.deleted", self.lang), timeout=2)
+        self.rebuild()
+
+    def action_export(self) -> None:
+        chat_id = self.highlighted_id()
+        if chat_id is None:
+            return
+        from tutor.paths import data_dir
+
+        try:
+            path = self.history.export_file(chat_id, data_dir() / "exports", self.lang)
+        except OSError as exc:
+            self.notify(t("chat.history.export_failed", self.lang, error=str(exc)), severity="error")
+            return
+        self.query_one("#history-note", Static).update(Text(t("chat.history.exported", self.lang, path=str(path))))
+        self.notify(t("chat.history.exported", self.lang, path=str(path)), timeout=8)
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+class SettingsScreen(ModalScreen[dict | None]):
+    BINDINGS = [Binding("escape", "cancel", show=False), Binding("ctrl+s", "save", show=False, priority=True)]
+
+    DEFAULT_CSS = """
+    SettingsScreen { align: center middle; }
+    SettingsScreen #settings { width: 96%; max-width: 100; height: 96%; border: round $accent; padding: 0 1; background: $surface; }
+    SettingsScreen .field-label { height: 1; margin-top: 1; text-style: bold; }
+    SettingsScreen .field-help { color: $text-muted; }
+    SettingsScreen #set-prompt { height: 7; }
+    SettingsScreen .row { height: auto; }
+    SettingsScreen .row Input { width: 1fr; }
+    SettingsScreen #set-think-row { height: 3; }
+    SettingsScreen #set-think-label { padding: 1 1; }
+    SettingsScreen #set-backend { height: auto; width: 100%; layout: horizontal; }
+    SettingsScreen #set-buttons { height: 3; margin-top: 1; }
+    SettingsScreen #set-buttons Button { margin-right: 2; }
+    """
+
+    def __init__(self, current: dict):
+        super().__init__()
+        self.current = current
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        c = self.current
+        with VerticalScroll(id="settings"):
+            yield Label(t("chat.settings.title", lang), classes="field-label")
+            yield Static(t("chat.settings.keys", lang), classes="field-help")
+            yield Label(t("chat.settings.system_prompt", lang), classes="field-label")
+            yield TextArea(c["system_prompt"], id="set-prompt", soft_wrap=True)
+            yield Button(t("chat.settings.tutor_prompt", lang), id="set-tutor-prompt")
+            with Horizontal(classes="row"):
+                with Vertical():
+                    yield Label(t("chat.settings.temperature", lang), classes="field-label")
+                    yield Input(str(c["temperature"]), id="set-temperature", type="number")
+                with Vertical():
+                    yield Label(t("chat.settings.num_ctx", lang), classes="field-label")
+                    yield Input(str(c["num_ctx"] or ""), id="set-num-ctx", type="integer", placeholder=t("chat.settings.num_ctx_default", lang))
+            with Horizontal(id="set-think-row"):
+                yield Switch(value=bool(c["think"]), id="set-think")
+                yield Label(t("chat.settings.think", lang), id="set-think-label")
+            yield Label(t("chat.settings.backend", lang), classes="field-label")
+            with RadioSet(id="set-backend"):
+                yield RadioButton("Ollama", value=c["backend"] == "ollama", id="set-backend-ollama")
+                yield RadioButton(t("chat.settings.openai", lang), value=c["backend"] == "openai", id="set-backend-openai")
+            yield Label(t("chat.settings.host", lang), classes="field-label")
+            yield Input(c["host"], id="set-host")
+            yield Label(t("chat.settings.base_url", lang), classes="field-label")
+            yield Input(c["base_url"], id="set-base-url")
+            with Horizontal(id="set-buttons"):
+                yield Button(t("chat.settings.save", lang), id="set-save", variant="primary")
+                yield Button(t("chat.settings.cancel", lang), id="set-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#set-prompt", TextArea).focus()
+
+    @on(Button.Pressed, "#set-tutor-prompt")
+    def _tutor_prompt(self) -> None:
+        self.query_one("#set-prompt", TextArea).text = self.current["tutor_prompt"]
+
+    @on(Button.Pressed, "#set-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#set-save")
+    def action_save(self) -> None:
+        values = self.values()
+        if values is not None:
+            self.dismiss(values)
+
+    def values(self) -> dict | None:
+        lang = self.lang
+        raw_temp = self.query_one("#set-temperature", Input).value.strip() or str(DEFAULT_TEMPERATURE)
+        try:
+            temperature = float(raw_temp)
+            if not 0 <= temperature <= 2:
+                raise ValueError
+        except ValueError:
+            self.notify(t("chat.settings.bad_temperature", lang), severity="error")
+            return None
+        raw_ctx = self.query_one("#set-num-ctx", Input).value.strip()
+        try:
+            num_ctx = int(raw_ctx) if raw_ctx else 0
+            if num_ctx and not 256 <= num_ctx <= 10_000_000:
+                raise ValueError
+        except ValueError:
+            self.notify(t("chat.settings.bad_num_ctx", lang), severity="error")
+            return None
+        backend = "openai" if self.query_one("#set-backend-openai", RadioButton).value else "ollama"
+        host = self.query_one("#set-host", Input).value.strip()
+        base_url = self.query_one("#set-base-url", Input).value.strip()
+        return {
+            "system_prompt": clean_input(self.query_one("#set-prompt", TextArea).text),
+            "temperature": temperature,
+            "num_ctx": num_ctx or None,
+            "think": self.query_one("#set-think", Switch).value,
+            "backend": backend,
+            "host": resolve_ollama_host(host) if host else resolve_ollama_host(),
+            "base_url": normalize_base_url(base_url),
+        }
+
+
+# -- plain view ---------------------------------------------------------------------------------
+
+
+class PlainView(ModalScreen[None]):
+    """The conversation as plain text, to select by hand (keys or mouse) and copy."""
+
+    BINDINGS = [Binding("escape", "close", show=False), Binding("f8", "copy_all", show=False)]
+
+    DEFAULT_CSS = """
+    PlainView { background: $background; }
+    PlainView #plain-help { height: auto; padding: 0 1; color: $text-muted; }
+    PlainView #plain-text { height: 1fr; border: none; }
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(t("chat.plain.help", self.app.lang)), id="plain-help")
+        yield TextArea(self.text, id="plain-text", read_only=True, soft_wrap=True, show_cursor=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#plain-text", TextArea).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_copy_all(self) -> None:
+        area = self.query_one("#plain-text", TextArea)
+        text = area.selected_text or self.text
+        if copy_to_terminal(self.app, text):
+            self.notify(t("chat.copied_answer", self.app.lang, n=f"{len(text):,}"), timeout=3)
+        else:
+            self.notify(t("chat.copy_too_long", self.app.lang), severity="error")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def copy_to_terminal(app, text: str) -> bool:
+    """Copy with OSC 52: Textual sends the plain sequence (and keeps the text for its own paste);
+    inside tmux or screen we add the wrapped one. False if the text is too long for OSC 52."""
+    try:
+        extra = osc52(text, plain=False)
+    except TooLong:
+        return False
+    app.copy_to_clipboard(text)
+    driver = getattr(app, "_driver", None)  # Textual has no public call to write raw bytes
+    if extra and driver is not None:
+        driver.write(extra)
+    return True
+
+
+def _short_url(url: str) -> str:
+    return re.sub(r"^https?://", "", url)
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+def _match_model(wanted: str | None, names: list[str]) -> str | None:
+    if not wanted:
+        return None
+    if wanted in names:
+        return wanted
+    if ":" not in wanted and f"{wanted}:latest" in names:
+        return f"{wanted}:latest"
+    return None

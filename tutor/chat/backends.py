@@ -1,0 +1,954 @@
+"""Chat backends, headless: Ollama (through the official `ollama` client) and OpenAI-compatible servers.
+
+One interface for both (`Backend`): list models, describe one, stream a chat answer that can be
+cancelled from another thread, and (Ollama only) pull a model with progress. Every failure comes
+out as a `ChatError` subclass whose message says what happened and what to do, in either language
+(`err.text(lang)`); nothing here prints, and nothing here imports Textual.
+
+Cancelling: a `CancelToken` records the sockets a request opens (through httpcore's documented
+`trace` request extension) and `cancel()` shuts them down, so a worker blocked waiting for a slow
+first token wakes up at once instead of waiting for the read timeout.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tutor.i18n import t
+
+BACKENDS = ("ollama", "openai")
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection
+READ_TIMEOUT = 15.0  # seconds for quick calls (list, show, version)
+# A big model can take minutes to load before its first token; the answer is cancellable meanwhile.
+STREAM_READ_TIMEOUT = 600.0
+DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"
+
+_MEMORY_WORDS = (
+    "requires more system memory",
+    "out of memory",
+    "insufficient memory",
+    "not enough memory",
+    "cudamalloc failed",
+    "unable to allocate",
+    "failed to allocate",
+    "model is too large",
+    "exceeds available",
+)
+
+
+# -- hosts --------------------------------------------------------------------------------------
+
+
+def parse_ollama_host(value: str | None) -> str:
+    """OLLAMA_HOST the way Ollama reads it (0.0.0.0 means this machine), as a base URL.
+
+    The parser lives with the fit check (tutor.fit.ollama_api.parse_host); this is only the
+    chat's door to it, with a plain fallback if that package is missing.
+    """
+    try:
+        from tutor.fit.ollama_api import parse_host
+    except ImportError:  # pragma: no cover - the fit check ships with tutor
+        return _fallback_parse_host(value or "")
+    return parse_host(value or "")
+
+
+def _fallback_parse_host(value: str) -> str:  # pragma: no cover
+    raw = value.strip() or "127.0.0.1:11434"
+    scheme = "http"
+    if "://" in raw:
+        scheme, raw = raw.split("://", 1)
+    host, _, port = raw.rstrip("/").rpartition(":") if raw.count(":") == 1 else (raw.rstrip("/"), "", "")
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    return f"{scheme}://{host}:{port or '11434'}"
+
+
+def resolve_ollama_host(flag: str | None = None, setting: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """--host beats the saved setting, which beats OLLAMA_HOST, which beats 127.0.0.1:11434."""
+    env = os.environ if environ is None else environ
+    for candidate in (flag, setting, env.get("OLLAMA_HOST")):
+        if candidate and candidate.strip():
+            return parse_ollama_host(candidate)
+    return parse_ollama_host("")
+
+
+def normalize_base_url(url: str | None) -> str:
+    """An OpenAI-compatible base URL: scheme added if missing, /v1 added when no path is given."""
+    raw = (url or "").strip().strip("\"'") or DEFAULT_OPENAI_URL
+    if "://" not in raw:
+        raw = "http://" + raw
+    parts = urlsplit(raw)
+    host = parts.hostname or "127.0.0.1"
+    try:
+        ip = ipaddress.ip_address(host)
+        if ip.is_unspecified:
+            host = "127.0.0.1" if ip.version == 4 else "::1"
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:
+        pass
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    path = parts.path.rstrip("/") or "/v1"
+    return f"{parts.scheme}://{netloc}{path}"
+
+
+_SSL: dict[str, Any] = {}
+_SSL_LOCK = threading.Lock()
+
+
+def _ssl_context():
+    """One TLS context for every client (building one per request costs tens of milliseconds)."""
+    with _SSL_LOCK:
+        if "context" not in _SSL:
+            import ssl
+
+            try:
+                import certifi
+
+                _SSL["context"] = ssl.create_default_context(cafile=certifi.where())
+            except ImportError:  # pragma: no cover - certifi comes with httpx
+                _SSL["context"] = ssl.create_default_context()
+        return _SSL["context"]
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ChatError(Exception):
+    """A failure the learner can read: `text(lang)` says what happened and what to do."""
+
+    key = "chat.err.generic"
+
+    def __init__(self, **values: Any):
+        self.values = {k: ("" if v is None else v) for k, v in values.items()}
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.values)
+
+
+class BackendUnreachable(ChatError):
+    """Nothing answers at the host (not installed, not running, wrong OLLAMA_HOST, SSH tunnel down)."""
+
+    def __init__(self, url: str, backend: str = "ollama", reason: str = ""):
+        self.url = url
+        self.backend = backend
+        self.key = "chat.err.unreachable" if backend == "ollama" else "chat.err.unreachable_openai"
+        super().__init__(url=url, reason=reason)
+
+
+class ModelNotFound(ChatError):
+    key = "chat.err.not_found"
+
+    def __init__(self, model: str, can_pull: bool = True, detail: str = ""):
+        self.model = model
+        self.can_pull = can_pull
+        if not can_pull:
+            self.key = "chat.err.not_found_openai"
+        super().__init__(model=model, detail=detail)
+
+
+class ModelTooLarge(ChatError):
+    """The server could not load the model: out of memory."""
+
+    key = "chat.err.too_large"
+
+    def __init__(self, model: str, detail: str):
+        self.model = model
+        self.detail = detail
+        super().__init__(model=model, detail=detail)
+
+
+class StreamFailed(ChatError):
+    """The server sent an error line in the middle of the answer."""
+
+    key = "chat.err.midstream"
+
+    def __init__(self, detail: str):
+        self.detail = detail
+        super().__init__(detail=detail)
+
+
+class StreamCut(ChatError):
+    """The connection closed before the answer was complete."""
+
+    key = "chat.err.cut"
+
+    def __init__(self, detail: str = ""):
+        self.detail = detail
+        super().__init__(detail=detail)
+
+
+class StreamTimeout(ChatError):
+    key = "chat.err.timeout"
+
+    def __init__(self, seconds: float):
+        super().__init__(seconds=int(seconds))
+
+
+class ServerError(ChatError):
+    """An HTTP 4xx/5xx answer, with its body."""
+
+    key = "chat.err.http"
+
+    def __init__(self, status: int, body: str):
+        self.status = status
+        self.body = body
+        super().__init__(status=status, body=_clip(body, 400))
+
+
+class NotCompatible(ChatError):
+    """The server does not speak the API it was supposed to."""
+
+    key = "chat.err.not_compatible"
+
+    def __init__(self, url: str, detail: str, backend: str = "openai"):
+        self.url = url
+        self.detail = detail
+        self.backend = backend
+        super().__init__(url=url, detail=_clip(detail, 200), api="OpenAI" if backend == "openai" else "Ollama")
+
+
+class PullNotSupported(ChatError):
+    key = "chat.err.no_pull"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class PullFailed(ChatError):
+    key = "chat.err.pull"
+
+    def __init__(self, model: str, detail: str):
+        self.model = model
+        self.detail = detail
+        super().__init__(model=model, detail=detail)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_memory_error(text: str) -> bool:
+    low = (text or "").lower()
+    return any(word in low for word in _MEMORY_WORDS)
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModelEntry:
+    """One installed (or served) model, as the picker lists it."""
+
+    name: str
+    size: int | None = None  # bytes on disk
+    parameter_size: str = ""
+    quantization: str = ""
+    family: str = ""
+    digest: str = ""
+    context_length: int | None = None  # what the server says the model can take, if it says
+
+
+@dataclass
+class ModelDetails:
+    name: str
+    context_length: int | None = None  # the model's trained context (model_info)
+    num_ctx: int | None = None  # the Modelfile's num_ctx parameter, if set
+    capabilities: list[str] = field(default_factory=list)
+    family: str = ""
+    parameter_size: str = ""
+    quantization: str = ""
+
+    @property
+    def thinks(self) -> bool:
+        return "thinking" in self.capabilities
+
+
+@dataclass
+class Stats:
+    """What one answer cost. Durations in seconds; None where the server did not say."""
+
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    eval_seconds: float | None = None
+    prompt_seconds: float | None = None
+    load_seconds: float | None = None
+    total_seconds: float | None = None
+    done_reason: str = ""
+    measured_by_client: bool = False  # tokens/s timed here (OpenAI servers that do not report it)
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.output_tokens and self.eval_seconds and self.eval_seconds > 0:
+            return self.output_tokens / self.eval_seconds
+        return None
+
+    @property
+    def context_used(self) -> int | None:
+        if self.prompt_tokens is None and self.output_tokens is None:
+            return None
+        return (self.prompt_tokens or 0) + (self.output_tokens or 0)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None and v != "" and v is not False}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Stats | None:
+        if not data:
+            return None
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        return cls(**values) if values else None
+
+
+@dataclass
+class Chunk:
+    content: str = ""
+    thinking: str = ""
+    done: bool = False
+    stats: Stats | None = None
+
+
+@dataclass
+class PullProgress:
+    status: str
+    digest: str = ""
+    total: int = 0  # this layer
+    completed: int = 0
+    overall_total: int = 0  # every layer seen so far
+    overall_completed: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        if self.overall_total <= 0:
+            return None
+        return min(1.0, self.overall_completed / self.overall_total)
+
+
+class CancelToken:
+    """Cancel a request from another thread: sets a flag and shuts the request's sockets down."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._streams: list[Any] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        self._event.set()
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            _shutdown(stream)
+
+    def wait(self, timeout: float) -> bool:
+        return self._event.wait(timeout)
+
+    # httpx/httpcore plumbing: the "trace" extension reports each new connection.
+    def trace(self, event_name: str, info: dict) -> None:
+        if event_name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            if stream is None:
+                return
+            with self._lock:
+                self._streams.append(stream)
+            if self.cancelled:
+                _shutdown(stream)
+
+    def request_hook(self, request: httpx.Request) -> None:
+        request.extensions["trace"] = self.trace
+
+
+def _shutdown(stream: Any) -> None:
+    try:
+        sock = stream.get_extra_info("socket")
+    except Exception:  # noqa: BLE001 - a stream that is already gone
+        return
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+# -- the interface ------------------------------------------------------------------------------
+
+
+class Backend:
+    """What the chat needs from a server. Subclasses: OllamaBackend, OpenAIBackend."""
+
+    kind = ""
+    can_pull = False
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def describe(self) -> str:
+        return f"{self.kind} · {self.url}"
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def list_models(self) -> list[ModelEntry]:
+        raise NotImplementedError
+
+    def show(self, model: str) -> ModelDetails:
+        raise NotImplementedError
+
+    def loaded_context(self, model: str) -> int | None:
+        """The context the server loaded the model with, if it says (Ollama's /api/ps)."""
+        return None
+
+    def chat(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        options: Mapping[str, Any] | None = None,
+        think: bool | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Iterator[Chunk]:
+        """Yield the answer as it arrives; the last chunk has done=True and the stats.
+
+        A cancelled answer simply stops (no done chunk): check `cancel.cancelled`.
+        """
+        raise NotImplementedError
+
+    def pull(self, model: str, cancel: CancelToken | None = None) -> Iterator[PullProgress]:
+        raise PullNotSupported()
+
+
+def make_backend(kind: str, *, host: str | None = None, base_url: str | None = None, api_key: str | None = None) -> Backend:
+    if kind == "openai":
+        return OpenAIBackend(base_url, api_key=api_key)
+    return OllamaBackend(host)
+
+
+# -- Ollama -------------------------------------------------------------------------------------
+
+
+class OllamaBackend(Backend):
+    kind = "ollama"
+    can_pull = True
+
+    def __init__(self, host: str | None = None):
+        super().__init__(resolve_ollama_host(host) if host else resolve_ollama_host())
+
+    def _client(self, read: float, cancel: CancelToken | None = None):
+        import ollama
+
+        kwargs: dict[str, Any] = {"timeout": httpx.Timeout(read, connect=CONNECT_TIMEOUT), "verify": _ssl_context()}
+        if cancel is not None:
+            kwargs["event_hooks"] = {"request": [cancel.request_hook]}
+        if _is_loopback(self.url):
+            kwargs["trust_env"] = False  # never send a local Ollama through an HTTP proxy
+        return ollama.Client(host=self.url, **kwargs)
+
+    def _call(self, fn, model: str = ""):
+        """Run a quick client call, mapping every failure to a ChatError."""
+        import ollama
+        import pydantic
+
+        client = self._client(READ_TIMEOUT)
+        try:
+            return fn(client)
+        except ollama.ResponseError as exc:
+            raise self._response_error(exc, model) from None
+        except (ConnectionError, httpx.ConnectError) as exc:
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        except httpx.TimeoutException:
+            raise StreamTimeout(READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        except (ValueError, TypeError, KeyError, pydantic.ValidationError) as exc:  # not Ollama's JSON
+            raise NotCompatible(self.url, f"{type(exc).__name__}: {_clip(str(exc), 120)}", backend="ollama") from None
+        finally:
+            client.close()
+
+    def _response_error(self, exc, model: str) -> ChatError:
+        text = str(getattr(exc, "error", "") or exc)
+        status = int(getattr(exc, "status_code", -1) or -1)
+        if status == 404 and "not found" in text.lower():
+            return ModelNotFound(model or _quoted_model(text), can_pull=True, detail=text)
+        if _is_memory_error(text):
+            return ModelTooLarge(model, text)
+        if status == -1:
+            return StreamFailed(text)
+        return ServerError(status, text)
+
+    def version(self) -> str:
+        """The server's version (GET /api/version: the official client has no call for it)."""
+        try:
+            with httpx.Client(
+                timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+                trust_env=not _is_loopback(self.url),
+                verify=_ssl_context(),
+            ) as client:
+                response = client.get(self.url + "/api/version")
+        except httpx.ConnectError as exc:
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        except httpx.TimeoutException:
+            raise StreamTimeout(READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        if response.status_code >= 400:
+            raise ServerError(response.status_code, response.text)
+        try:
+            version = response.json().get("version")
+        except (ValueError, AttributeError):
+            version = None
+        if not isinstance(version, str):
+            raise NotCompatible(self.url, f"/api/version: {_clip(response.text, 120) or 'empty'}", backend="ollama")
+        return version
+
+    def list_models(self) -> list[ModelEntry]:
+        response = self._call(lambda c: c.list())
+        entries = []
+        for item in response.models:
+            details = item.details
+            entries.append(
+                ModelEntry(
+                    name=item.model or "",
+                    size=int(item.size) if item.size is not None else None,
+                    parameter_size=(details.parameter_size or "") if details else "",
+                    quantization=(details.quantization_level or "") if details else "",
+                    family=(details.family or "") if details else "",
+                    digest=item.digest or "",
+                )
+            )
+        return [e for e in entries if e.name]
+
+    def show(self, model: str) -> ModelDetails:
+        response = self._call(lambda c: c.show(model), model)
+        info = dict(response.modelinfo or {})
+        arch = info.get("general.architecture", "")
+        context = info.get(f"{arch}.context_length") if arch else None
+        details = response.details
+        return ModelDetails(
+            name=model,
+            context_length=int(context) if isinstance(context, (int, float)) else None,
+            num_ctx=_num_ctx(response.parameters or ""),
+            capabilities=list(response.capabilities or []),
+            family=(details.family or "") if details else "",
+            parameter_size=(details.parameter_size or "") if details else "",
+            quantization=(details.quantization_level or "") if details else "",
+        )
+
+    def loaded_context(self, model: str) -> int | None:
+        try:
+            response = self._call(lambda c: c.ps())
+        except ChatError:
+            return None
+        for item in response.models:
+            if item.model == model or item.name == model:
+                return item.context_length
+        return None
+
+    def chat(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+        token = cancel or CancelToken()
+        try:
+            yield from self._chat(model, messages, options, think, token)
+        except ModelThinkingUnsupported:
+            yield from self._chat(model, messages, options, None, token)
+
+    def _chat(self, model, messages, options, think, token: CancelToken) -> Iterator[Chunk]:
+        import ollama
+        import pydantic
+
+        client = self._client(STREAM_READ_TIMEOUT, token)
+        stream = None
+        started = False
+        try:
+            stream = client.chat(
+                model=model,
+                messages=[dict(m) for m in messages],
+                stream=True,
+                options=dict(options) if options else None,
+                think=think,
+            )
+            for part in stream:
+                if token.cancelled:
+                    return
+                message = part.message
+                chunk = Chunk(content=message.content or "", thinking=message.thinking or "")
+                if part.done:
+                    chunk.done = True
+                    chunk.stats = _ollama_stats(part)
+                started = True
+                yield chunk
+                if chunk.done:
+                    return
+            if token.cancelled:
+                return
+            raise StreamCut("the answer ended without its final chunk")
+        except ollama.ResponseError as exc:
+            if token.cancelled:
+                return
+            text = str(getattr(exc, "error", "") or exc)
+            if think and not started and "does not support thinking" in text.lower():
+                raise ModelThinkingUnsupported() from None
+            raise self._response_error(exc, model) from None
+        except (ConnectionError, httpx.ConnectError) as exc:
+            if token.cancelled:
+                return
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        except httpx.TimeoutException:
+            if token.cancelled:
+                return
+            raise StreamTimeout(STREAM_READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:  # RemoteProtocolError, ReadError: the connection went away
+            if token.cancelled:
+                return
+            raise StreamCut(_reason(exc)) from None
+        except (ValueError, pydantic.ValidationError) as exc:  # a line that is not Ollama's JSON
+            if token.cancelled:
+                return
+            raise NotCompatible(self.url, f"{type(exc).__name__}: {_clip(str(exc), 120)}", backend="ollama") from None
+        finally:
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:  # noqa: BLE001 - closing a broken stream
+                    pass
+            client.close()
+
+    def pull(self, model: str, cancel: CancelToken | None = None) -> Iterator[PullProgress]:
+        import ollama
+        import pydantic
+
+        token = cancel or CancelToken()
+        client = self._client(STREAM_READ_TIMEOUT, token)
+        layers: dict[str, tuple[int, int]] = {}
+        stream = None
+        success = False
+        try:
+            stream = client.pull(model, stream=True)
+            for part in stream:
+                if token.cancelled:
+                    return
+                status = part.status or ""
+                digest = part.digest or ""
+                total = int(part.total or 0)
+                completed = int(part.completed or 0)
+                if digest and total:
+                    layers[digest] = (total, min(completed, total))
+                yield PullProgress(
+                    status=status,
+                    digest=digest,
+                    total=total,
+                    completed=completed,
+                    overall_total=sum(v[0] for v in layers.values()),
+                    overall_completed=sum(v[1] for v in layers.values()),
+                )
+                if status == "success":
+                    success = True
+            if not success and not token.cancelled:
+                raise PullFailed(model, "the download ended early; run the pull again to resume it")
+        except ollama.ResponseError as exc:
+            if token.cancelled:
+                return
+            text = str(getattr(exc, "error", "") or exc)
+            if "file does not exist" in text or "not found" in text.lower():
+                raise PullFailed(model, t("chat.pull.no_such_model", "en")) from None
+            raise PullFailed(model, text) from None
+        except (ConnectionError, httpx.ConnectError) as exc:
+            if token.cancelled:
+                return
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        except httpx.HTTPError as exc:
+            if token.cancelled:
+                return
+            raise PullFailed(model, f"{_reason(exc)}; run the pull again to resume it") from None
+        except (ValueError, pydantic.ValidationError) as exc:
+            if token.cancelled:
+                return
+            raise NotCompatible(self.url, str(exc), backend="ollama") from None
+        finally:
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            client.close()
+
+
+class ModelThinkingUnsupported(Exception):
+    """Internal: the model refused `think`; the chat retries without it."""
+
+
+def _ollama_stats(part: Any) -> Stats:
+    def seconds(ns: Any) -> float | None:
+        return ns / 1e9 if isinstance(ns, (int, float)) and ns > 0 else None
+
+    return Stats(
+        prompt_tokens=part.prompt_eval_count,
+        output_tokens=part.eval_count,
+        eval_seconds=seconds(part.eval_duration),
+        prompt_seconds=seconds(part.prompt_eval_duration),
+        load_seconds=seconds(part.load_duration),
+        total_seconds=seconds(part.total_duration),
+        done_reason=part.done_reason or "",
+    )
+
+
+def _num_ctx(parameters: str) -> int | None:
+    match = re.search(r"^\s*num_ctx\s+(\d+)\s*$", parameters or "", re.M)
+    return int(match.group(1)) if match else None
+
+
+def _quoted_model(text: str) -> str:
+    match = re.search(r"[\"']([^\"']+)[\"']", text)
+    return match.group(1) if match else ""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionError):  # the ollama client's own, which hides the cause
+        return "connection failed"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# -- OpenAI-compatible --------------------------------------------------------------------------
+
+
+class OpenAIBackend(Backend):
+    """Any server with /v1/models and streaming /v1/chat/completions (exo, llama.cpp, LM Studio, vLLM)."""
+
+    kind = "openai"
+    can_pull = False
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None):
+        super().__init__(normalize_base_url(base_url))
+        self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")
+        self._models: dict[str, dict] = {}
+
+    def _client(self, read: float) -> httpx.Client:
+        headers = {"Accept": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return httpx.Client(
+            timeout=httpx.Timeout(read, connect=CONNECT_TIMEOUT),
+            headers=headers,
+            trust_env=not _is_loopback(self.url),
+            follow_redirects=True,
+            verify=_ssl_context(),
+        )
+
+    def _get_json(self, path: str) -> Any:
+        url = self.url + path
+        try:
+            with self._client(READ_TIMEOUT) as client:
+                response = client.get(url)
+        except httpx.ConnectError as exc:
+            raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
+        except httpx.TimeoutException:
+            raise StreamTimeout(READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:
+            raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
+        if response.status_code == 404:
+            raise NotCompatible(self.url, f"GET {path} answered 404: {_clip(response.text, 120)}")
+        if response.status_code >= 400:
+            raise ServerError(response.status_code, response.text)
+        try:
+            return response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "?")
+            raise NotCompatible(self.url, f"GET {path} answered {kind}, not JSON: {_clip(response.text, 80)}") from None
+
+    def _model_list(self) -> list[dict]:
+        data = self._get_json("/models")
+        items = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+            raise NotCompatible(self.url, 'GET /models has no "data" list of models with an "id"')
+        self._models = {item["id"]: item for item in items}
+        return items
+
+    def version(self) -> str:
+        self._model_list()
+        return "OpenAI-compatible"
+
+    def list_models(self) -> list[ModelEntry]:
+        entries = []
+        for item in self._model_list():
+            entries.append(ModelEntry(name=item["id"], family=str(item.get("owned_by") or ""), context_length=_openai_context(item)))
+        return entries
+
+    def show(self, model: str) -> ModelDetails:
+        if model not in self._models:
+            try:
+                self._model_list()
+            except ChatError:
+                pass
+        item = self._models.get(model, {})
+        return ModelDetails(name=model, context_length=_openai_context(item))
+
+    def chat(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+        token = cancel or CancelToken()
+        options = dict(options or {})
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": [{"role": m["role"], "content": m.get("content") or ""} for m in messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        for ours, theirs in (("temperature", "temperature"), ("top_p", "top_p"), ("num_predict", "max_tokens"), ("seed", "seed")):
+            if options.get(ours) is not None:
+                body[theirs] = options[ours]
+        url = self.url + "/chat/completions"
+        started_at = time.monotonic()
+        first_token_at: float | None = None
+        pieces = 0
+        usage: dict = {}
+        timings: dict = {}
+        finish_reason = ""
+        got_done = False
+        try:
+            with self._client(STREAM_READ_TIMEOUT) as client:
+                with client.stream("POST", url, json=body, extensions={"trace": token.trace}) as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise self._status_error(response, model)
+                    kind = response.headers.get("content-type", "")
+                    if "event-stream" not in kind:
+                        response.read()
+                        raise NotCompatible(
+                            self.url, f"POST /chat/completions answered {kind or 'no content type'}, not a stream: {_clip(response.text, 80)}"
+                        )
+                    for line in response.iter_lines():
+                        if token.cancelled:
+                            return
+                        line = line.strip()
+                        if not line or line.startswith(":") or line.startswith(("event:", "id:", "retry:")):
+                            continue
+                        if not line.startswith("data:"):
+                            raise NotCompatible(self.url, f"not a server-sent event: {_clip(line, 80)}")
+                        data = line[5:].strip()
+                        if data == "[DONE]":
+                            got_done = True
+                            break
+                        try:
+                            event = json.loads(data)
+                        except ValueError:
+                            raise NotCompatible(self.url, f"an event that is not JSON: {_clip(data, 80)}") from None
+                        if not isinstance(event, dict):
+                            raise NotCompatible(self.url, f"an event that is not an object: {_clip(data, 80)}")
+                        if "error" in event:
+                            error = event["error"]
+                            detail = error.get("message") if isinstance(error, dict) else str(error)
+                            if _is_memory_error(str(detail)):
+                                raise ModelTooLarge(model, str(detail))
+                            raise StreamFailed(str(detail))
+                        if isinstance(event.get("usage"), dict):
+                            usage = event["usage"]
+                        if isinstance(event.get("timings"), dict):
+                            timings = event["timings"]
+                        choices = event.get("choices")
+                        if not isinstance(choices, list):
+                            if usage:
+                                continue
+                            raise NotCompatible(self.url, f'an event without "choices": {_clip(data, 80)}')
+                        for choice in choices[:1]:
+                            delta = choice.get("delta") or choice.get("message") or {}
+                            content = delta.get("content") or ""
+                            thinking = delta.get("reasoning_content") or delta.get("reasoning") or ""
+                            if choice.get("finish_reason"):
+                                finish_reason = str(choice["finish_reason"])
+                            if content or thinking:
+                                if first_token_at is None:
+                                    first_token_at = time.monotonic()
+                                pieces += 1
+                                yield Chunk(content=str(content), thinking=str(thinking))
+        except ChatError:
+            if token.cancelled:
+                return
+            raise
+        except httpx.ConnectError as exc:
+            if token.cancelled:
+                return
+            raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
+        except httpx.TimeoutException:
+            if token.cancelled:
+                return
+            raise StreamTimeout(STREAM_READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:
+            if token.cancelled:
+                return
+            raise StreamCut(_reason(exc)) from None
+        if token.cancelled:
+            return
+        if not got_done and not finish_reason:
+            raise StreamCut("the stream ended without [DONE]")
+        ended = time.monotonic()
+        stats = Stats(
+            prompt_tokens=usage.get("prompt_tokens"),
+            output_tokens=usage.get("completion_tokens") or (pieces or None),
+            total_seconds=ended - started_at,
+            done_reason=finish_reason,
+        )
+        if timings.get("predicted_ms"):
+            stats.eval_seconds = float(timings["predicted_ms"]) / 1000
+            stats.output_tokens = timings.get("predicted_n") or stats.output_tokens
+            if timings.get("prompt_ms"):
+                stats.prompt_seconds = float(timings["prompt_ms"]) / 1000
+        elif first_token_at is not None and ended > first_token_at:
+            stats.eval_seconds = ended - first_token_at
+            stats.measured_by_client = True
+        yield Chunk(done=True, stats=stats)
+
+    def _status_error(self, response: httpx.Response, model: str) -> ChatError:
+        text = response.text
+        detail = text
+        try:
+            data = json.loads(text)
+            error = data.get("error") if isinstance(data, dict) else None
+            if isinstance(error, dict):
+                detail = str(error.get("message") or text)
+            elif isinstance(error, str):
+                detail = error
+        except ValueError:
+            pass
+        low = detail.lower()
+        if response.status_code == 404 and ("model" in low or "not found" in low):
+            return ModelNotFound(model, can_pull=False, detail=detail)
+        if _is_memory_error(detail):
+            return ModelTooLarge(model, detail)
+        return ServerError(response.status_code, detail)
+
+
+def _openai_context(item: Mapping[str, Any]) -> int | None:
+    for key in ("context_length", "max_model_len", "context_window", "max_context_length"):
+        value = item.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    meta = item.get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("n_ctx_train"), int):
+        return meta["n_ctx_train"]
+    return None
