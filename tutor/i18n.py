@@ -108,14 +108,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "progress.col.last": "Último",
         "progress.none": "—",
         "chat.title": "Chat con tu modelo local",
-        "chat.placeholder": (
-            "El chat con un modelo local llega en una próxima versión. Necesitará Ollama "
-            "(https://ollama.com) en esta máquina o en la que indique OLLAMA_HOST, con un modelo "
-            "descargado que quepa en tu memoria."
-        ),
-        "chat.checking": "Comprobando Ollama en {host}…",
-        "chat.reachable": "Ollama responde en {host} (versión {version}).",
-        "chat.unreachable": "Ollama no responde en {host}: {error}",
         "chat.you": "Tú",
         "chat.assistant": "Asistente",
         "chat.untitled": "Chat sin título",
@@ -299,14 +291,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "progress.col.last": "Last",
         "progress.none": "—",
         "chat.title": "Chat with your local model",
-        "chat.placeholder": (
-            "Chatting with a local model arrives in a coming version. It will need Ollama "
-            "(https://ollama.com) on this machine or on the one OLLAMA_HOST names, with a downloaded "
-            "model that fits your memory."
-        ),
-        "chat.checking": "Checking Ollama at {host}…",
-        "chat.reachable": "Ollama answers at {host} (version {version}).",
-        "chat.unreachable": "Ollama does not answer at {host}: {error}",
         "chat.you": "You",
         "chat.assistant": "Assistant",
         "chat.untitled": "Untitled chat",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
@@ -621,61 +621,3 @@ class GlossaryScreen(TutorScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-# -- chat (what it needs, checked honestly) --------------------------------------------------
-
-
-class ChatScreen(TutorScreen):
-    KEYS = [("escape", "back", "key.back"), ("r", "check", "")]
-
-    def compose(self) -> ComposeResult:
-        yield from self.compose_frame()
-        with VerticalScroll(id="chat"):
-            yield Static("", id="chat-title")
-            yield Static("", id="chat-placeholder")
-            yield Static("", id="chat-status")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.refresh_content()
-        self.action_check()
-
-    def refresh_content(self) -> None:
-        self.query_one("#chat-title", Static).update(Text(t("chat.title", self.lang), style="bold"))
-        self.query_one("#chat-placeholder", Static).update(t("chat.placeholder", self.lang))
-
-    def action_check(self) -> None:
-        host = ollama_host()
-        self.query_one("#chat-status", Static).update(t("chat.checking", self.lang, host=host))
-        self.check_ollama(host)
-
-    @work(thread=True, exclusive=True, group="chat-check")
-    def check_ollama(self, host: str) -> None:
-        import httpx
-
-        try:
-            response = httpx.get(f"{host}/api/version", timeout=httpx.Timeout(3.0, connect=2.0))
-            response.raise_for_status()
-            text = t("chat.reachable", self.lang, host=host, version=response.json().get("version", "?"))
-        except (httpx.HTTPError, ValueError) as exc:
-            text = t("chat.unreachable", self.lang, host=host, error=type(exc).__name__)
-        self.app.call_from_thread(self.query_one("#chat-status", Static).update, text)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-def ollama_host() -> str:
-    """OLLAMA_HOST as Ollama reads it: scheme and port optional, 0.0.0.0 meaning this machine."""
-    import os
-
-    raw = os.environ.get("OLLAMA_HOST", "").strip() or "127.0.0.1:11434"
-    scheme = "http"
-    if "://" in raw:
-        scheme, raw = raw.split("://", 1)
-    host, _, port = raw.rstrip("/").partition(":")
-    if host in ("", "0.0.0.0"):
-        host = "127.0.0.1"
-    return f"{scheme}://{host}:{port or '11434'}"

@@ -54,25 +54,11 @@ _MEMORY_WORDS = (
 def parse_ollama_host(value: str | None) -> str:
     """OLLAMA_HOST the way Ollama reads it (0.0.0.0 means this machine), as a base URL.
 
-    The parser lives with the fit check (tutor.fit.ollama_api.parse_host); this is only the
-    chat's door to it, with a plain fallback if that package is missing.
+    One parser for the whole app: it lives with the fit check (tutor.fit.ollama_api).
     """
-    try:
-        from tutor.fit.ollama_api import parse_host
-    except ImportError:  # pragma: no cover - the fit check ships with tutor
-        return _fallback_parse_host(value or "")
+    from tutor.fit.ollama_api import parse_host
+
     return parse_host(value or "")
-
-
-def _fallback_parse_host(value: str) -> str:  # pragma: no cover
-    raw = value.strip() or "127.0.0.1:11434"
-    scheme = "http"
-    if "://" in raw:
-        scheme, raw = raw.split("://", 1)
-    host, _, port = raw.rstrip("/").rpartition(":") if raw.count(":") == 1 else (raw.rstrip("/"), "", "")
-    if host in ("", "0.0.0.0"):
-        host = "127.0.0.1"
-    return f"{scheme}://{host}:{port or '11434'}"
 
 
 def resolve_ollama_host(flag: str | None = None, setting: str | None = None, environ: Mapping[str, str] | None = None) -> str:

@@ -49,6 +49,8 @@ class NextTokenLab(Lab):
         ("u", "undo", "key.undo"),
         ("plus,equals_sign", "temperature(0.1)", "key.hotter"),
         ("minus", "temperature(-0.1)", "key.colder"),
+        # The screen's key map replaces Textual's default Tab focus keys: the lab moves focus itself.
+        ("tab,shift+tab", "switch_focus", ""),
     ]
 
     DEFAULT_CSS = """
@@ -141,6 +143,11 @@ class NextTokenLab(Lab):
         _token_id, piece, prob = result
         self.append(piece)
         self.notify(self.s("sampled", token=repr(piece)[1:-1], prob=prob), timeout=3)
+
+    def action_switch_focus(self) -> None:
+        """Tab: between the prompt (typing) and the bars (where t, s, u, + and - act)."""
+        prompt = self.query_one("#nt-prompt", Input)
+        (self.query_one("#nt-bars", Static) if prompt.has_focus else prompt).focus()
 
     def action_undo(self) -> None:
         if self.history:

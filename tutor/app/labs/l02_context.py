@@ -56,7 +56,7 @@ class ContextLab(Lab):
     DEFAULT_CSS = """
     ContextLab #ctx-text { margin-bottom: 1; }
     ContextLab #ctx-counts { width: 1fr; }
-    ContextLab #ctx-path { width: 1fr; padding-left: 2; }
+    ContextLab #ctx-path { width: 30; padding-left: 1; }
     """
 
     def __init__(self) -> None:
@@ -89,7 +89,7 @@ class ContextLab(Lab):
         view = self.view
         if view is None:
             return
-        counts = Table(box=None, padding=(0, 1), show_edge=False)
+        counts = Table(box=None, padding=(0, 0, 0, 1), show_edge=False)
         counts.add_column(self.s("col_encoding"), no_wrap=True)
         counts.add_column(self.s("col_tokens"), justify="right")
         for window in WINDOWS:
@@ -98,7 +98,8 @@ class ContextLab(Lab):
         for label, count in rows:
             cells = [f"{count / window:.1%}" for window in WINDOWS]
             counts.add_row(label, f"{count:,}", *cells)
-        caption = Text(self.s("words", words=view.words), style="dim")
+        windows = " / ".join(f"{window:,}" for window in WINDOWS)
+        caption = Text(self.s("words", words=view.words, windows=windows), style="dim")
 
         self.query_one("#ctx-counts", Static).update(Group(counts, caption))
         # The engine lists every stage; the lab shows the four the lesson names.
@@ -109,7 +110,7 @@ class ContextLab(Lab):
         path.append(f" ↓ {self.s('stage_tokens')} {shape_text(ids)}\n")
         path.append(f" ↓ {self.s('stage_embeddings')} {shape_text(embedded)}\n")
         path.append(f" ↓ {self.s('stage_logits')} {shape_text(logits)}\n")
-        path.append(f" ↓ {self.s('stage_next')} «{view.next_token}»\n")
+        path.append(f" ↓ {self.s('stage_next')} «{repr(view.next_token)[1:-1]}»\n")  # a newline token shows as \n
         self.query_one("#ctx-path", Static).update(path)
 
 

@@ -29,8 +29,8 @@ class TimelineLab(Lab):
     KEYS = [("t", "next_tag", "key.filter")]
 
     DEFAULT_CSS = """
-    TimelineLab #timeline-scroll { width: 3fr; }
-    TimelineLab #timeline-bars { width: 2fr; padding-left: 1; }
+    TimelineLab #timeline-scroll { width: 1fr; }
+    TimelineLab #timeline-bars { width: 36; padding-left: 1; }
     """
 
     def __init__(self) -> None:
@@ -57,21 +57,24 @@ class TimelineLab(Lab):
 
     def refresh_lab(self) -> None:
         lang = self.lang
-        self.query_one(".lab-title", Static).update(self.s("title"))
         tag = self.tags[self.tag_index]
         shown = self.s("all") if tag is None else timeline.TAGS[tag][0 if lang == "es" else 1]
+        # The filter in use sits on the title line (the scroll area has no border to carry it).
+        title = Text(self.s("title"))
+        title.append("  " + self.s("filter", tag=shown), style=f"not bold {TAG_STYLE.get(tag, 'dim')}")
+        self.query_one(".lab-title", Static).update(title)
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right", no_wrap=True)
         table.add_column()
         for event in timeline.events(tag=tag):
             table.add_row(Text(event.label, style=TAG_STYLE.get(event.tag, "")), event.text(lang))
         self.query_one("#timeline-events", Static).update(table)
-        self.query_one("#timeline-scroll", VerticalScroll).border_title = self.s("filter", tag=shown)
         self.query_one("#timeline-bars", Static).update(self.size_bars())
 
     def size_bars(self) -> Text:
         lang = self.lang
-        bars = Text(self.s("bars_heading") + "\n", style="bold")
+        bars = Text()
+        bars.append(self.s("bars_heading") + "\n", style="bold")
         for bar in timeline.gpt_log_bars(lang=lang):
             bars.append(f"{bar.name:<7} ")
             if bar.params is None:

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
+from tutor.fit.ollama_api import parse_host
 from tutor.engine.memory import format_bytes
 
 SECTIONS = ("ol-status", "ol-models", "ol-install", "ol-pull", "ol-remote", "ol-exo")
@@ -39,62 +40,27 @@ class OllamaStatus:
     picks_error: str | None = None
 
 
-def default_host() -> str:
-    try:
-        from tutor.fit.ollama_api import parse_host
-    except ImportError:
-        from tutor.app.screens import ollama_host
-
-        return ollama_host()
-    return parse_host()
-
-
 def probe_ollama() -> OllamaStatus:
     """Ask the Ollama that OLLAMA_HOST names for its version and models, then rank the catalogue."""
+    from tutor.fit.ollama_api import OllamaAPI, OllamaUnavailable
+
+    api = OllamaAPI(timeout=TIMEOUT_S)
+    status = OllamaStatus(api.base)
     try:
-        from tutor.fit.ollama_api import OllamaAPI, OllamaUnavailable
-    except ImportError:
-        status = _probe_with_httpx(default_host())
-    else:
-        api = OllamaAPI(timeout=TIMEOUT_S)
-        status = OllamaStatus(api.base)
-        try:
-            status.version = api.version()
-            status.reachable = True
-            status.models = api.tags()
-        except OllamaUnavailable as exc:
-            status.reason = str(exc)
+        status.version = api.version()
+        status.reachable = True
+        status.models = api.tags()
+    except OllamaUnavailable as exc:
+        status.reason = str(exc)
     _recommend(status)
-    return status
-
-
-def _probe_with_httpx(host: str) -> OllamaStatus:
-    import httpx
-
-    status = OllamaStatus(host)
-    timeout = httpx.Timeout(TIMEOUT_S, connect=TIMEOUT_S)
-    try:
-        with httpx.Client(timeout=timeout, trust_env=False) as client:
-            response = client.get(f"{host}/api/version")
-            response.raise_for_status()
-            status.version = str(response.json().get("version", "?"))
-            status.reachable = True
-            response = client.get(f"{host}/api/tags")
-            response.raise_for_status()
-            status.models = [m for m in response.json().get("models") or [] if isinstance(m, dict)]
-    except (httpx.HTTPError, ValueError, AttributeError) as exc:
-        status.reason = f"{type(exc).__name__}: {exc}"
     return status
 
 
 def _recommend(status: OllamaStatus) -> None:
     """Which catalogue models fit this machine, by tutor.fit's own estimate (fail soft)."""
-    try:
-        from tutor.fit import VERDICT_NO, verdict_for_catalogue
-        from tutor.fit.hardware import detect_hardware
-    except ImportError as exc:
-        status.picks_error = type(exc).__name__
-        return
+    from tutor.fit import VERDICT_NO, verdict_for_catalogue
+    from tutor.fit.hardware import detect_hardware
+
     try:
         ranked = verdict_for_catalogue(detect_hardware(), status.version)
     except Exception as exc:  # noqa: BLE001 - a broken estimate must not take the lab down
@@ -160,7 +126,7 @@ class OllamaLab(Lab):
     def refresh_lab(self) -> None:
         self.query_one(".lab-title", Static).update(self.s("title"))
         status = self.status
-        host = status.host if status else default_host()
+        host = status.host if status else parse_host()
         parts: dict[str, Text | None] = {
             "ol-status": self.status_text(status, host),
             "ol-models": self.models_text(status),
