@@ -1,0 +1,307 @@
+"""The engine's command-line verbs: tokenize, generate, train, engine info / engine bpe.
+
+`register(subparsers)` is called by tutor/cli.py. Handlers return an exit code: 0 ok,
+1 something failed at run time, 2 a usage error (reported in one line on stderr), 130
+interrupted. torch is imported inside the handlers only, so `tutor --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _error(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"tutor: error: {message}", file=sys.stderr)
+    return code
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("tokenize", help="show how a text splits into tokens")
+    p.add_argument("text", help="the text to tokenize ('-' reads standard input)")
+    p.add_argument(
+        "--encoding", "-e", default="gpt2", metavar="NAME",
+        help="gpt2 | cl100k_base | o200k_base | course (default: gpt2)",
+    )
+    p.set_defaults(func=cmd_tokenize)
+
+    p = subparsers.add_parser("generate", help="continue a prompt with the course's mini GPT")
+    p.add_argument("prompt", help="the text to continue")
+    p.add_argument("--temperature", "-t", type=float, default=0.8, help="0 = greedy (default 0.8)")
+    p.add_argument("--top-k", type=int, default=40, help="keep the k most likely tokens (0 = all; default 40)")
+    p.add_argument("--top-p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
+    p.add_argument("--max-tokens", type=int, default=80, help="new tokens at most (default 80)")
+    p.add_argument("--seed", type=int, default=None, help="same seed, same text")
+    p.add_argument("--device", default=None, help="auto | cpu | cuda | mps")
+    p.set_defaults(func=cmd_generate)
+
+    p = subparsers.add_parser("train", help="train the course's mini GPT on the course text")
+    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped recipe's)")
+    p.add_argument("--out", default=None, help="checkpoint path (default: <data dir>/models/course_gpt.pt)")
+    p.add_argument("--device", default=None, help="auto | cpu | cuda | mps")
+    p.add_argument("--seed", type=int, default=None, help="default: the shipped recipe's seed")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default 1: reproducible, and fastest on a busy machine)")
+    p.add_argument("--fp32", action="store_true", help="save float32 weights (default float16, half the size)")
+    p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("engine", help="the engine: model info, course tokenizer")
+    sub = p.add_subparsers(dest="engine_command", metavar="ACTION")
+    info = sub.add_parser("info", help="the shipped model's config and where its parameters live")
+    info.add_argument("--gpt2", action="store_true", help="explain GPT-2 small (124M) instead")
+    info.set_defaults(func=cmd_engine_info)
+    b = sub.add_parser("bpe", help="retrain the course tokenizer (BPE) on the course text")
+    b.add_argument("--vocab-size", type=int, default=None, help="default 3072")
+    b.add_argument("--out", default=None, help="default: <data dir>/models/course_bpe.tiktoken")
+    b.set_defaults(func=cmd_engine_bpe)
+    p.set_defaults(func=lambda args: (p.print_help(), EXIT_OK)[1])
+
+
+# ----------------------------------------------------------------------------- tokenize
+
+
+def cmd_tokenize(args: argparse.Namespace) -> int:
+    from tutor.engine.tokenizers import (
+        ENCODING_NAMES,
+        TokenizerUnavailable,
+        estimate_tokens_from_words,
+        get_tokenizer,
+    )
+
+    if args.encoding not in ENCODING_NAMES:
+        return _error(f"unknown encoding {args.encoding!r}; valid names: {', '.join(ENCODING_NAMES)}")
+    text = sys.stdin.read() if args.text == "-" else args.text
+    try:
+        tok = get_tokenizer(args.encoding)
+    except TokenizerUnavailable as exc:
+        return _error(str(exc), EXIT_FAIL)
+    pieces = tok.pieces(text)
+    print(f"encoding: {tok.name} ({tok.n_vocab:,} tokens in its vocabulary)")
+    width = len(str(tok.n_vocab))
+    for piece in pieces:
+        shown = piece.text if piece.text == piece.raw.decode("utf-8", errors="replace") else tok.token_text(piece.id)
+        print(f"  {piece.id:>{width}}  {shown!r}")
+    words = len(text.split())
+    print(f"tokens: {len(pieces)}   words: {words}   words x 1.3 estimate: {estimate_tokens_from_words(text)}")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- generate
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    if not args.prompt.strip():
+        return _error("the prompt is empty; give some text to continue, e.g. tutor generate \"La atención\"")
+    if args.temperature < 0:
+        return _error("--temperature must be >= 0")
+    if args.top_k < 0:
+        return _error("--top-k must be >= 0")
+    if args.top_p is not None and not 0 < args.top_p <= 1:
+        return _error("--top-p must be in (0, 1]")
+    if args.max_tokens < 1:
+        return _error("--max-tokens must be at least 1")
+    try:
+        from tutor.engine.device import pick_device
+
+        device = pick_device(args.device)
+    except ValueError as exc:
+        return _error(str(exc))
+    from tutor.engine.pretrained import load_pretrained
+    from tutor.engine.sampling import generate
+
+    try:
+        model, tok = load_pretrained(device)
+    except (FileNotFoundError, RuntimeError) as exc:
+        return _error(str(exc), EXIT_FAIL)
+    out = sys.stdout
+    out.write(args.prompt)
+    out.flush()
+    steps = generate(
+        model, tok, args.prompt, args.max_tokens, temperature=args.temperature,
+        top_k=args.top_k or None, top_p=args.top_p, seed=args.seed, stream=True,
+    )
+    pending: list[int] = []  # tokens that end mid-character wait for the rest of it
+    try:
+        for step in steps:
+            if step.token_id == tok.eot_id:
+                break
+            pending.append(step.token_id)
+            text = tok.decode(pending)
+            if not text.endswith("\ufffd"):
+                out.write(text)
+                out.flush()
+                pending = []
+    except KeyboardInterrupt:
+        out.write("\n")
+        return EXIT_INTERRUPTED
+    if pending:
+        out.write(tok.decode(pending))
+    out.write("\n")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- train
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def progress_line(event, width: int = 24) -> str:
+    """One line of plain-text progress for a TrainEvent."""
+    frac = event.step / max(1, event.max_steps)
+    filled = round(frac * width)
+    bar = "#" * filled + "." * (width - filled)
+    left = event.elapsed / max(frac, 1e-9) - event.elapsed if event.step else 0.0
+    val = f" val {event.val_loss:.3f}" if event.val_loss is not None else ""
+    return (
+        f"step {event.step:>{len(str(event.max_steps))}}/{event.max_steps} [{bar}] {frac:4.0%}"
+        f" loss {event.train_loss:.3f}{val} lr {event.lr:.1e} {event.tokens_per_s:,.0f} tok/s"
+        f" {_clock(event.elapsed)} elapsed, {_clock(left)} left"
+    )
+
+
+def show_progress(events, out, tty: bool) -> None:
+    """Draw TrainEvents as plain text: one line rewritten with \\r on a terminal (validation
+    points and samples stay on screen), or a line per validation point otherwise (logs, CI)."""
+    last = ""
+    for event in events:
+        line = progress_line(event)
+        if tty:
+            out.write("\r" + line.ljust(len(last)))
+            last = line
+            if event.val_loss is not None or event.sample or event.done:
+                out.write("\n")
+                last = ""
+        elif event.val_loss is not None or event.done:
+            out.write(line + "\n")
+        if event.sample:
+            out.write(f"  sample: {event.sample!r}\n")
+        out.flush()
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.steps is not None and args.steps < 1:
+        return _error("--steps must be at least 1")
+    if args.threads is not None and args.threads < 1:
+        return _error("--threads must be at least 1")
+    try:
+        from tutor.engine.device import describe_device, pick_device
+
+        device = pick_device(args.device)
+    except ValueError as exc:
+        return _error(str(exc))
+    from pathlib import Path
+
+    from tutor.engine.pretrained import COURSE_THREADS, train_course_model
+    from tutor.engine.training import load_checkpoint
+
+    if args.out:
+        out = Path(args.out)
+    else:
+        from tutor.paths import data_dir
+
+        out = data_dir() / "models" / "course_gpt.pt"
+
+    where = describe_device(device)
+    if device == "cpu":
+        n = args.threads or COURSE_THREADS
+        where = f"cpu ({n} thread{'s' if n > 1 else ''})"
+    print(f"training the course mini GPT on {where} -> {out}", flush=True)
+    try:
+        events = train_course_model(
+            steps=args.steps, out=out, device=device, seed=args.seed, half=not args.fp32, threads=args.threads
+        )
+        show_progress(events, sys.stdout, sys.stdout.isatty())
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing saved", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (RuntimeError, ValueError) as exc:
+        return _error(str(exc), EXIT_FAIL)
+    _, meta = load_checkpoint(out, "cpu")
+    print(
+        f"saved {out} ({out.stat().st_size / 1e6:.1f} MB). Held-out loss {meta['val_loss_exact']:.3f} nats/token"
+        f" vs {meta['unigram_val_loss']:.3f} for a unigram baseline."
+    )
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- engine info / bpe
+
+
+def _print_breakdown(rows, total: int) -> None:
+    width = max(len(name) for name, _, _ in rows)
+    for name, count, text in rows:
+        print(f"  {name:<{width}}  {count:>12,}  {100 * count / total:5.1f}%  {text}")
+    print(f"  {'total':<{width}}  {total:>12,}")
+
+
+def cmd_engine_info(args: argparse.Namespace) -> int:
+    from tutor.engine.model import GPTConfig, count_parameters, parameter_breakdown
+
+    if args.gpt2:
+        config = GPTConfig.gpt2_small()
+        total = count_parameters(config)
+        print(f"GPT-2 small: {config.n_layer} layers, {config.n_head} heads, {config.n_embd} wide, "
+              f"{config.vocab_size:,} tokens, context {config.block_size:,}: {total:,} parameters")
+        _print_breakdown(parameter_breakdown(config), total)
+        return EXIT_OK
+    from tutor.engine.device import describe_device, pick_device
+    from tutor.engine.pretrained import pretrained_info
+
+    try:
+        start = time.perf_counter()
+        info = pretrained_info()
+        load_s = time.perf_counter() - start
+    except (FileNotFoundError, RuntimeError) as exc:
+        return _error(str(exc), EXIT_FAIL)
+    c, meta = info["config"], info["meta"]
+    print(f"course mini GPT: {c['n_layer']} layers, {c['n_head']} heads, {c['n_embd']} wide, "
+          f"{c['vocab_size']:,} tokens (course BPE), context {c['block_size']} tokens")
+    print(f"positions {c['positions']}, feed-forward {c['ffn']}, dropout {c['dropout']}, bias {c['bias']}")
+    print(f"file {info['file_bytes'] / 1e6:.1f} MB, loaded in {load_s:.2f} s; device {describe_device(pick_device(None))}")
+    if meta:
+        tc = meta.get("train_config", {})
+        print(
+            f"trained by `{meta.get('created_by', '?')}`: {meta.get('steps_done', '?')} steps, batch {tc.get('batch_size', '?')},"
+            f" seed {tc.get('seed', '?')}, {meta.get('train_tokens', 0):,} training / {meta.get('val_tokens', 0):,} held-out tokens"
+        )
+        if "val_loss_exact" in meta:
+            print(f"held-out loss {meta['val_loss_exact']:.3f} nats/token; unigram baseline {meta['unigram_val_loss']:.3f}")
+    if not info["tokenizer_matches"]:
+        print("warning: the course tokenizer changed since this model was trained: run `tutor train`")
+    if not info["corpus_matches"]:
+        print("note: the course text changed since this model was trained (`tutor train` refreshes it)")
+    print(f"parameters: {info['parameters']:,}")
+    from tutor.engine.model import GPTConfig as _Config
+
+    _print_breakdown(parameter_breakdown(_Config(**c)), info["parameters"])
+    return EXIT_OK
+
+
+def cmd_engine_bpe(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tutor.engine.bpe import DEFAULT_VOCAB_SIZE, train_course_tokenizer
+
+    vocab = args.vocab_size or DEFAULT_VOCAB_SIZE
+    if vocab < 257:
+        return _error("--vocab-size must be at least 257 (256 bytes + <|endoftext|>)")
+    if args.out:
+        out = Path(args.out)
+    else:
+        from tutor.paths import data_dir
+
+        out = data_dir() / "models" / "course_bpe.tiktoken"
+    try:
+        ranks, path = train_course_tokenizer(vocab, out)
+    except RuntimeError as exc:
+        return _error(str(exc), EXIT_FAIL)
+    print(f"trained {len(ranks) - 256:,} merges ({len(ranks) + 1:,} tokens with <|endoftext|>) -> {path}")
+    return EXIT_OK
