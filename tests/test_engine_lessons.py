@@ -339,7 +339,7 @@ def test_word_analogies():
     assert {"rey", "hombre", "mujer"}.isdisjoint(w.es for w, _ in r.neighbours)
     assert embeddings.word_arithmetic("king - man + woman").best.en == "queen"
     assert embeddings.word_arithmetic("regente + mujer").best.es == "reina"
-    assert embeddings.word_arithmetic("mamá - género").best.es == "pariente"
+    assert embeddings.word_arithmetic("mamá - género").best.es == "progenitor"
     assert embeddings.word_arithmetic("caminé - caminar + comer").best.es == "comí"
     assert embeddings.word_neighbours("caminar", 1)[0][0].es == "caminé"
     assert embeddings.word_difference("mujer", "hombre") == embeddings.word_difference("reina", "rey")

@@ -10,9 +10,15 @@ from tutor.i18n import t
 KeySpec = tuple
 
 
-def translated_bindings(specs: list[KeySpec], lang: str, labels: dict[str, dict[str, str]] | None = None) -> BindingsMap:
-    """`labels` lets a lab carry its own strings ({"es": {...}, "en": {...}}) instead of the app catalogue."""
-    bindings = BindingsMap()
+def translated_bindings(
+    specs: list[KeySpec],
+    lang: str,
+    labels: dict[str, dict[str, str]] | None = None,
+    base: BindingsMap | None = None,
+) -> BindingsMap:
+    """`labels` lets a lab carry its own strings ({"es": {...}, "en": {...}}) instead of the app
+    catalogue; `base` keeps the widget's inherited bindings (Screen's Tab / Shift+Tab focus keys)."""
+    bindings = base.copy() if base is not None else BindingsMap()
     for keys, action, label, *rest in specs:
         priority = bool(rest and rest[0])
         if label and labels and label in labels.get(lang, {}):

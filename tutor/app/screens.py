@@ -52,7 +52,7 @@ class TutorScreen(Screen):
         self.update_size_warning()
 
     def bind_keys(self) -> None:
-        self._bindings = translated_bindings(self.KEYS + self.COMMON_KEYS, self.lang)
+        self._bindings = translated_bindings(self.KEYS + self.COMMON_KEYS, self.lang, base=type(self)._merged_bindings)
         self.refresh_bindings()
 
     def apply_language(self) -> None:

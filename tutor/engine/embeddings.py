@@ -10,7 +10,7 @@ Three parts:
    dimensions nobody chose; here each of 9 dimensions has a name ("realeza", "género", "edad"...)
    so the learner can see *why* rey − hombre + mujer ≈ reina works. It reproduces the examples of
    the source material that can be made honest: caminé/caminar are close (they differ only on the
-   "tiempo verbal" axis), mamá − género ≈ pariente, regente + mujer ≈ reina.
+   "tiempo verbal" axis), mamá − género ≈ progenitor (the seed's "pariente", a relative, is corrected), regente + mujer ≈ reina.
 
 3. Functions for any embedding matrix (e.g. the mini GPT's learned token embeddings, passed in as
    a tensor or array with its labels): cosine `nearest_neighbours` and `project_2d` (PCA).
@@ -215,6 +215,7 @@ WORDS: tuple[Word, ...] = (
     _w("persona", "person", edad=0.5, persona=1),
     _w("papá", "dad", genero=-1, edad=1, persona=1, parentesco=1),
     _w("mamá", "mom", genero=1, edad=1, persona=1, parentesco=1),
+    _w("progenitor", "parent", genero=0, edad=1, persona=1, parentesco=1),
     _w("pariente", "relative", genero=0, edad=0.5, persona=1, parentesco=1),
     _w("hermano", "brother", genero=-1, edad=0.5, persona=1, parentesco=1),
     _w("hermana", "sister", genero=1, edad=0.5, persona=1, parentesco=1),

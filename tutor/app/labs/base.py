@@ -72,7 +72,9 @@ class Lab(Vertical, can_focus=True):
         self.refresh_lab()
 
     def bind_keys(self) -> None:
-        self._bindings = translated_bindings(self.KEYS, self.lang, lab_strings(self.LESSON_ID))
+        self._bindings = translated_bindings(
+            self.KEYS, self.lang, lab_strings(self.LESSON_ID), base=type(self)._merged_bindings
+        )
         self.screen.refresh_bindings()
 
     def apply_language(self) -> None:

@@ -1,0 +1,469 @@
+"""Lesson 12 lab: train the mini GPT on the course text, live, and watch it learn.
+
+The run is the shipped model's own shape and recipe (`tutor.engine.pretrained`: COURSE_MODEL and
+course_training_config), only shorter, trained from scratch by `tutor.engine.training.Trainer` in
+a stream worker. Every figure on screen is a TrainEvent field or the engine's learning-rate
+schedule (`training.lr_at`); the lab only draws them. Pause parks the worker on a
+threading.Event between steps, so the run (model, optimiser, step) is kept and resumes where it was.
+
+The braille chart helpers here are shared with lesson 10's lab.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tutor.app.labs.base import Lab
+
+# The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
+LAB_STEPS = 400
+RUN_OVERRIDES: dict = dict(eval_interval=20, eval_iters=4, sample_interval=50, sample_tokens=40)
+MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink the model here)
+REDRAW_S = 0.1  # redraw at most ~10 times a second, however fast the steps come
+
+TRAIN_STYLE = "cyan"
+VAL_STYLE = "bold yellow"
+LR_STYLE = "green"
+PLAN_STYLE = "grey42"
+
+
+# ----------------------------------------------------------------------------- braille charts
+
+_DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][column] of a 2x4 cell
+
+
+class Canvas:
+    """A grid of braille cells: each cell is 2 x 4 dots, so a chart gets 2x / 4x the resolution."""
+
+    def __init__(self, cols: int, rows: int, overlap: str | None = None) -> None:
+        self.cols, self.rows = max(1, cols), max(1, rows)
+        self.bits = [[0] * self.cols for _ in range(self.rows)]
+        self.styles = [[""] * self.cols for _ in range(self.rows)]
+        self.overlap = overlap  # the style of a cell two series share (None: the last one drawn wins)
+
+    @property
+    def width(self) -> int:
+        return self.cols * 2
+
+    @property
+    def height(self) -> int:
+        return self.rows * 4
+
+    def dot(self, x: int, y: int, style: str) -> None:
+        if 0 <= x < self.width and 0 <= y < self.height:
+            row, col = y // 4, x // 2
+            self.bits[row][col] |= _DOTS[y % 4][x % 2]
+            current = self.styles[row][col]
+            if self.overlap and current and current != style:
+                style = self.overlap
+            self.styles[row][col] = style
+
+    def line(self, x0: int, y0: int, x1: int, y1: int, style: str) -> None:
+        dx, dy = abs(x1 - x0), -abs(y1 - y0)
+        sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
+        err = dx + dy
+        while True:
+            self.dot(x0, y0, style)
+            if x0 == x1 and y0 == y1:
+                return
+            e2 = 2 * err
+            if e2 >= dy:
+                err += dy
+                x0 += sx
+            if e2 <= dx:
+                err += dx
+                y0 += sy
+
+    def row_text(self, row: int) -> Text:
+        text = Text()
+        for bits, style in zip(self.bits[row], self.styles[row]):
+            text.append(chr(0x2800 + bits) if bits else " ", style=style or None)
+        return text
+
+
+@dataclass
+class Series:
+    points: Sequence[tuple[float, float]]  # (x, y) in data units
+    style: str
+    connect: bool = False  # a line through the points, or just the points
+
+
+def finite(values: Sequence[float]) -> list[float]:
+    return [v for v in values if v is not None and math.isfinite(v)]
+
+
+def value_range(series: Sequence[Series]) -> tuple[float, float] | None:
+    ys = finite([y for s in series for _, y in s.points])
+    return (min(ys), max(ys)) if ys else None
+
+
+def draw_chart(
+    series: Sequence[Series],
+    x_max: float,
+    cols: int,
+    rows: int,
+    label: str = "{:.2f}",
+    label_width: int = 5,
+    overlap: str | None = None,
+) -> list[Text]:
+    """`rows` lines: a label column (the data's highest and lowest value) and a braille plot.
+
+    x runs from 0 to x_max across the width; y from the lowest to the highest value shown.
+    """
+    canvas = Canvas(cols, rows, overlap)
+    bounds = value_range(series)
+    if bounds is not None:
+        lo, hi = bounds
+        span = (hi - lo) or 1.0
+
+        def to_px(x: float, y: float) -> tuple[int, int]:
+            px = round(x / x_max * (canvas.width - 1)) if x_max > 0 else 0
+            py = round((hi - y) / span * (canvas.height - 1))
+            return px, py
+
+        for s in series:
+            previous = None
+            for x, y in s.points:
+                if y is None or not math.isfinite(y):
+                    previous = None
+                    continue
+                px, py = to_px(x, y)
+                if s.connect and previous is not None:
+                    canvas.line(*previous, px, py, s.style)
+                else:
+                    canvas.dot(px, py, s.style)
+                previous = (px, py)
+    lines = []
+    for row in range(canvas.rows):
+        if bounds is not None and row == 0:
+            tag = label.format(bounds[1])
+        elif bounds is not None and row == canvas.rows - 1:
+            tag = label.format(bounds[0])
+        else:
+            tag = ""
+        line = Text()
+        line.append(f"{tag:>{label_width}}"[-label_width:] + "▕", style="dim")
+        line.append_text(canvas.row_text(row))
+        lines.append(line)
+    return lines
+
+
+def join_lines(lines: Sequence[Text]) -> Text:
+    return Text("\n").join(lines)
+
+
+# ----------------------------------------------------------------------------- the engine side
+
+
+@functools.lru_cache(maxsize=1)
+def course_data():
+    """(tokenizer, train ids, validation ids) of the course text, split as the shipped model's."""
+    from tutor.engine.pretrained import course_token_data
+    from tutor.engine.tokenizers import get_tokenizer
+
+    tokenizer = get_tokenizer("course")
+    train_ids, val_ids, _docs = course_token_data(tokenizer)
+    return tokenizer, train_ids, val_ids
+
+
+@dataclass
+class RunSetup:
+    """What the run is, as the engine built it."""
+
+    max_steps: int
+    n_params: int
+    n_layer: int
+    n_head: int
+    n_embd: int
+    positions: str
+    train_tokens: int
+    val_tokens: int
+    schedule: list[float]  # the learning rate the engine will use at each step
+    eval_interval: int
+    sample_interval: int
+    device: str
+
+
+def build_trainer(steps: int, run_overrides: dict, model_overrides: dict, positions: str | None = None):
+    """-> (Trainer, RunSetup): a fresh mini GPT on the course text, with the course recipe."""
+    from dataclasses import replace
+
+    from tutor.engine.model import GPTConfig
+    from tutor.engine.pretrained import COURSE_MODEL, course_training_config
+    from tutor.engine.training import Trainer, lr_at
+
+    tokenizer, train_ids, val_ids = course_data()
+    shape = {**COURSE_MODEL, **model_overrides}
+    if positions is not None:
+        shape["positions"] = positions
+    model_config = GPTConfig(vocab_size=tokenizer.n_vocab, **shape)
+    config = replace(course_training_config(), max_steps=steps, **run_overrides)
+    trainer = Trainer(model_config, train_ids, val_ids, config, tokenizer=tokenizer)
+    setup = RunSetup(
+        max_steps=config.max_steps,
+        n_params=trainer.model.num_params(),
+        n_layer=model_config.n_layer,
+        n_head=model_config.n_head,
+        n_embd=model_config.n_embd,
+        positions=model_config.positions,
+        train_tokens=len(train_ids),
+        val_tokens=len(val_ids),
+        schedule=[lr_at(step, config) for step in range(config.max_steps)],
+        eval_interval=config.eval_interval,
+        sample_interval=config.sample_interval,
+        device=str(trainer.device),
+    )
+    return trainer, setup
+
+
+def sample_line(sample: str) -> str:
+    """A generated sample on one line: newlines as ↵, other control characters as �."""
+    lines = sample.strip().split("\n")
+    return " ↵ ".join("".join(ch if ch.isprintable() else "\ufffd" for ch in line) for line in lines)
+
+
+def wait_while_paused(resume: threading.Event, cancel: threading.Event) -> None:
+    """Block the training thread while paused; a stop (or the worker's end) releases it."""
+    worker = get_current_worker()
+    while not resume.wait(0.1):
+        if cancel.is_set() or worker.is_cancelled:
+            return
+
+
+# ----------------------------------------------------------------------------- the lab
+
+
+class TrainingLab(Lab):
+    LESSON_ID = "m2-l12-training"
+    KEYS = [
+        ("s", "start", "key.start"),
+        ("space", "pause", "key.pause"),
+        ("x", "stop", "key.stop"),
+    ]
+
+    DEFAULT_CSS = """
+    TrainingLab #tr-status { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
+    TrainingLab #tr-charts { height: 7; }
+    TrainingLab #tr-loss { width: 1fr; }
+    TrainingLab #tr-lr { width: 27; padding-left: 1; }
+    TrainingLab #tr-sample { height: 2; color: $text-muted; }
+    """
+
+    LR_WIDTH = 27
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = "idle"  # idle | loading | running | paused | stopped | finished
+        self.run_id = 0
+        self.resume = threading.Event()
+        self.reset_run()
+        self._last_draw = 0.0
+        self._draw_timer = None
+
+    def reset_run(self) -> None:
+        self.setup: RunSetup | None = None
+        self.events: list = []  # every TrainEvent of this run, in order
+        self.train_points: list[tuple[int, float]] = []
+        self.val_points: list[tuple[int, float]] = []
+        self.last = None
+        self.last_val: tuple[int, float] | None = None
+        self.sample: tuple[int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.title_widget()
+        yield Static(id="tr-status")
+        with Horizontal(id="tr-charts"):
+            yield Static(id="tr-loss")
+            yield Static(id="tr-lr")
+        yield Static(id="tr-sample")
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.state in ("loading", "running", "paused"):
+            self.notify(self.s("already"))
+            return
+        self.run_id += 1
+        run = self.run_id
+        self.reset_run()
+        self.resume = threading.Event()
+        self.resume.set()
+        self.state = "loading"
+        self.refresh_lab()
+        resume = self.resume
+
+        def events(cancel: threading.Event) -> Iterator:
+            trainer, setup = build_trainer(LAB_STEPS, RUN_OVERRIDES, MODEL_OVERRIDES)
+            yield run, setup
+            for event in trainer.run(cancel=cancel):
+                yield run, event
+                wait_while_paused(resume, cancel)
+
+        self.stream_engine(events, self.on_train_event)
+
+    def action_pause(self) -> None:
+        if self.state == "running":
+            self.resume.clear()
+            self.state = "paused"
+        elif self.state == "paused":
+            self.state = "running"
+            self.resume.set()
+        else:
+            return
+        self.refresh_lab()
+
+    def action_stop(self) -> None:
+        if self.state not in ("loading", "running", "paused"):
+            return
+        self.stop_streams()
+        self.resume.set()  # a paused thread wakes, sees the stop and ends
+        self.state = "stopped"
+        self.refresh_lab()
+
+    # -- events from the training thread ------------------------------------------------------
+
+    def on_train_event(self, item) -> None:
+        run, event = item
+        if run != self.run_id:
+            return  # a stale event of an earlier run
+        if isinstance(event, RunSetup):
+            self.setup = event
+            if self.state == "loading":
+                self.state = "running"
+            self.refresh_lab()
+            return
+        if event.cancelled:
+            self.state = "stopped"
+            self.refresh_lab()
+            return
+        self.events.append(event)
+        self.last = event
+        self.train_points.append((event.step, event.train_loss))
+        if event.val_loss is not None:
+            self.val_points.append((event.step, event.val_loss))
+            self.last_val = (event.step, event.val_loss)
+        if event.sample is not None:
+            self.sample = (event.step, event.sample)
+        if event.done:
+            self.state = "finished"
+            self.refresh_lab()
+        else:
+            self.request_draw()
+
+    def request_draw(self) -> None:
+        """Redraw now, or at most REDRAW_S from the last redraw (the UI stays responsive)."""
+        wait = REDRAW_S - (time.monotonic() - self._last_draw)
+        if wait <= 0:
+            self.refresh_lab()
+        elif self._draw_timer is None:
+            self._draw_timer = self.set_timer(wait, self._timed_draw)
+
+    def _timed_draw(self) -> None:
+        self._draw_timer = None
+        self.refresh_lab()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def refresh_lab(self) -> None:
+        self._last_draw = time.monotonic()
+        self.query_one(".lab-title", Static).update(self.s("title"))
+        self.query_one("#tr-status", Static).update(self.status_text())
+        self.query_one("#tr-loss", Static).update(self.loss_chart())
+        self.query_one("#tr-lr", Static).update(self.lr_chart())
+        self.query_one("#tr-sample", Static).update(self.sample_text())
+
+    def status_text(self) -> Text:
+        text = Text()
+        state = self.s("state." + self.state)
+        text.append(state, style="bold")
+        setup, last = self.setup, self.last
+        if self.state == "idle":
+            text.append("  " + self.s("idle_hint", steps=LAB_STEPS))
+        elif self.state == "loading":
+            text.append("  " + self.s("loading_hint"))
+        elif last is not None:
+            text.append("  " + self.s("step", step=last.step, steps=last.max_steps))
+            text.append("  ·  " + self.s("speed", tps=last.tokens_per_s))
+        elif setup is not None:
+            text.append("  " + self.s("step", step=0, steps=setup.max_steps))
+        text.append("\n")
+        if last is not None:
+            text.append(self.s("train_loss", loss=last.train_loss), style=TRAIN_STYLE)
+            text.append("  ")
+            if self.last_val is not None:
+                step, loss = self.last_val
+                text.append(self.s("val_loss", loss=loss, step=step), style=VAL_STYLE)
+            else:
+                text.append(self.s("val_pending"), style="dim")
+            text.append("  " + self.s("lr", lr=last.lr), style=LR_STYLE)
+        elif setup is not None:
+            text.append(
+                self.s(
+                    "model",
+                    layers=setup.n_layer,
+                    heads=setup.n_head,
+                    width=setup.n_embd,
+                    params=setup.n_params,
+                    device=setup.device,
+                ),
+                style="dim",
+            )
+        return text
+
+    def _chart_size(self, widget_id: str, fallback: int) -> tuple[int, int]:
+        size = self.query_one(widget_id, Static).content_size
+        width = size.width if size.width > 8 else fallback
+        return width, 6
+
+    def loss_chart(self) -> Text:
+        width, rows = self._chart_size("#tr-loss", 50)
+        head = Text()
+        head.append(self.s("loss_heading") + "  ", style="bold")
+        head.append("━ " + self.s("train"), style=TRAIN_STYLE)
+        head.append("  ")
+        head.append("━ " + self.s("validation"), style=VAL_STYLE)
+        x_max = self.setup.max_steps if self.setup else LAB_STEPS
+        series = [Series(self.train_points, TRAIN_STYLE, connect=True), Series(self.val_points, VAL_STYLE, connect=True)]
+        lines = draw_chart(series, x_max, width - 6, rows)
+        return join_lines([head, *lines])
+
+    def lr_chart(self) -> Text:
+        width, rows = self._chart_size("#tr-lr", self.LR_WIDTH - 1)
+        head = Text(self.s("lr_heading"), style="bold")
+        if self.setup is None:
+            return join_lines([head, *draw_chart([], 1, width - 8, rows, label="{:.1e}", label_width=7)])
+        plan = list(enumerate(self.setup.schedule))
+        done = [(e.step - 1, e.lr) for e in self.events]
+        series = [Series(plan, PLAN_STYLE, connect=True), Series(done, LR_STYLE, connect=True)]
+        lines = draw_chart(series, max(1, self.setup.max_steps - 1), width - 8, rows, label="{:.1e}", label_width=7)
+        return join_lines([head, *lines])
+
+    def sample_text(self) -> Text:
+        if self.sample is not None:
+            step, sample = self.sample
+            text = Text()
+            text.append(self.s("sample", step=step) + " ", style="bold")
+            text.append(sample_line(sample), style="italic")
+            return text
+        if self.setup is not None:
+            return Text(
+                self.s("sample_wait", every=self.setup.sample_interval)
+                + "  "
+                + self.s("data", train=self.setup.train_tokens, val=self.setup.val_tokens)
+            )
+        return Text(self.s("about"))
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_lab()
