@@ -19,7 +19,11 @@ class TutorApp(App[int]):
     CSS_PATH = "tutor.tcss"
     TITLE = "tutor"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", show=False, priority=True),
+        # `e` switches language where letters are free; F12 works everywhere, text boxes included.
+        Binding("f12", "switch_lang", show=False),
+    ]
 
     def __init__(self, store: Store, lang: str = "en", start: dict | None = None, quiz_seed: int | None = None):
         super().__init__()
