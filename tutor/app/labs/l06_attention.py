@@ -84,7 +84,10 @@ def inspect_sentence(text: str) -> AttentionView:
 def worked_example() -> AttentionView:
     """attention_demo's hand-made 4-token example: one layer, one head, every step kept."""
     result = attention_demo.example()
-    wrap = lambda matrix: [[matrix]]  # noqa: E731 - one layer of one head
+
+    def wrap(matrix):  # one layer of one head
+        return [[matrix]]
+
     columns = [
         ("col.qk", wrap(result.raw_scores)),
         ("col.scaled", wrap(result.masked_scores)),

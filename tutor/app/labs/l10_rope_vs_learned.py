@@ -18,11 +18,17 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
-from tutor.app.labs.l12_training import RunSetup, Series, build_trainer, draw_chart, join_lines
+from tutor.app.labs.l12_training import (
+    RunSetup,
+    Series,
+    build_trainer,
+    draw_chart,
+    join_lines,
+)
 
 LAB_STEPS = 300
 # Shorter than the shipped recipe, and half its batch, so two models train in about a minute.
-RUN_OVERRIDES: dict = dict(batch_size=8, warmup_steps=30, eval_interval=20, eval_iters=4, sample_interval=0)
+RUN_OVERRIDES: dict = {"batch_size": 8, "warmup_steps": 30, "eval_interval": 20, "eval_iters": 4, "sample_interval": 0}
 MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink the model here)
 REDRAW_S = 0.1
 

@@ -28,7 +28,7 @@ from tutor.app.labs.base import Lab
 
 # The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
 LAB_STEPS = 400
-RUN_OVERRIDES: dict = dict(eval_interval=20, eval_iters=4, sample_interval=50, sample_tokens=40)
+RUN_OVERRIDES: dict = {"eval_interval": 20, "eval_iters": 4, "sample_interval": 50, "sample_tokens": 40}
 MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink the model here)
 REDRAW_S = 0.1  # redraw at most ~10 times a second, however fast the steps come
 

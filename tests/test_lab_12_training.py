@@ -1,0 +1,172 @@
+"""Lesson 12 lab: live training of the mini GPT, driven by keys at 80x24, checked against the engine.
+
+The lab's run is shrunk (a tiny model, a few steps) so the tests stay quick; the same shrunk
+recipe run directly through the engine must give the numbers the lab shows.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from conftest import settle
+from textual.widgets import Static
+
+from tutor.app.labs import l12_training
+from tutor.app.labs.base import lab_strings
+from tutor.app.labs.l12_training import TrainingLab, sample_line
+
+LESSON = "m2-l12-training"
+START = {"screen": "lesson", "lesson_id": LESSON}
+STRINGS = lab_strings(LESSON)
+TINY = {"block_size": 32, "n_layer": 1, "n_head": 2, "n_embd": 32, "dropout": 0.0}
+RUN = {"eval_interval": 2, "eval_iters": 1, "sample_interval": 2, "sample_tokens": 6, "batch_size": 4}
+
+
+@pytest.fixture
+def tiny_run(monkeypatch):
+    def shrink(steps: int) -> None:
+        monkeypatch.setattr(l12_training, "LAB_STEPS", steps)
+        monkeypatch.setattr(l12_training, "MODEL_OVERRIDES", TINY)
+        monkeypatch.setattr(l12_training, "RUN_OVERRIDES", RUN)
+
+    return shrink
+
+
+def engine_events(steps: int):
+    """The same run, straight through the engine (no lab code)."""
+    from tutor.engine.model import GPTConfig
+    from tutor.engine.pretrained import (
+        COURSE_MODEL,
+        course_token_data,
+        course_training_config,
+    )
+    from tutor.engine.tokenizers import get_tokenizer
+    from tutor.engine.training import Trainer, lr_at
+
+    tokenizer = get_tokenizer("course")
+    train_ids, val_ids, _ = course_token_data(tokenizer)
+    config = replace(course_training_config(), max_steps=steps, **RUN)
+    trainer = Trainer(GPTConfig(vocab_size=tokenizer.n_vocab, **{**COURSE_MODEL, **TINY}), train_ids, val_ids, config, tokenizer=tokenizer)
+    return list(trainer.run()), [lr_at(s, config) for s in range(steps)], trainer.model.num_params()
+
+
+def shown(lab, selector: str) -> str:
+    content = lab.query_one(selector, Static).content
+    return getattr(content, "plain", str(content))
+
+
+async def open_lab(pilot) -> TrainingLab:
+    await pilot.press("l")
+    await settle(pilot)
+    return pilot.app.screen.query_one(TrainingLab)
+
+
+async def wait_until(pilot, condition, tries: int = 600) -> None:
+    """Let the app run until `condition()` holds (a guard against hanging, not a timing check)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the lab never got there")
+
+
+async def test_a_run_shows_the_engines_numbers(run_app, tiny_run):
+    steps = 4
+    tiny_run(steps)
+    expected, schedule, params = engine_events(steps)
+    async with run_app(lang="en", start=START) as (_app, pilot):
+        lab = await open_lab(pilot)
+        assert shown(lab, "#tr-status").startswith(STRINGS["en"]["state.idle"])
+        await pilot.press("s")
+        await settle(pilot)
+        assert lab.state == "finished"
+        assert lab.setup.schedule == schedule and lab.setup.n_params == params
+        assert [e.step for e in lab.events] == [e.step for e in expected]
+        for got, want in zip(lab.events, expected):
+            assert got.train_loss == pytest.approx(want.train_loss, abs=1e-5)
+            assert (got.val_loss is None) == (want.val_loss is None)
+            assert got.lr == want.lr
+        last, want = lab.events[-1], expected[-1]
+        status = shown(lab, "#tr-status")
+        assert status.startswith("✓ Finished") and f"step {steps}/{steps}" in status
+        assert f"{last.tokens_per_s:,.0f} tokens/s" in status
+        assert f"train {want.train_loss:.3f}" in status
+        assert f"validation {want.val_loss:.3f} (step {steps})" in status
+        assert f"learning rate {want.lr:.2e}" in status
+        sample = shown(lab, "#tr-sample")
+        assert sample.startswith(f"Sample (step {steps}):")
+        assert sample_line(want.sample) in sample
+        chart = shown(lab, "#tr-loss").splitlines()
+        losses = [e.train_loss for e in expected] + [e.val_loss for e in expected if e.val_loss is not None]
+        assert len(chart) == 7 and chart[1].strip().startswith(f"{max(losses):.2f}")
+        assert chart[-1].strip().startswith(f"{min(losses):.2f}")
+
+
+async def test_pause_keeps_the_run_and_resume_goes_on(run_app, tiny_run):
+    tiny_run(400)
+    async with run_app(lang="es", start=START) as (_app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: len(lab.events) >= 2)
+        await pilot.press("space")
+        assert lab.state == "paused"
+        await pilot.pause(0.2)
+        held = len(lab.events)  # at most the step in flight arrived after the key
+        for _ in range(4):
+            await pilot.pause(0.1)
+        assert len(lab.events) == held, "no training while paused"
+        await pilot.pause()
+        assert shown(lab, "#tr-status").startswith(STRINGS["es"]["state.paused"])
+        await pilot.press("space")
+        assert lab.state == "running"
+        await wait_until(pilot, lambda: len(lab.events) >= held + 2)
+        await pilot.press("x")
+        await settle(pilot)
+        assert lab.state == "stopped"
+        steps = [e.step for e in lab.events]
+        assert steps == list(range(1, len(steps) + 1)), "the same run went on after the pause"
+        assert len(steps) < 400
+        assert shown(lab, "#tr-status").startswith(STRINGS["es"]["state.stopped"])
+
+
+async def test_stop_while_paused_ends_the_worker_and_s_starts_afresh(run_app, tiny_run):
+    tiny_run(400)
+    async with run_app(lang="en", start=START) as (_app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: len(lab.events) >= 1)
+        await pilot.press("space", "x")
+        await settle(pilot)  # returns only if the paused thread was released
+        assert lab.state == "stopped"
+        tiny_run(3)
+        await pilot.press("s")
+        await settle(pilot)
+        assert lab.state == "finished" and [e.step for e in lab.events] == [1, 2, 3]
+
+
+async def test_language_switch_redraws(run_app):
+    async with run_app(lang="es", start=START) as (_app, pilot):
+        lab = await open_lab(pilot)
+        assert shown(lab, ".lab-title") == STRINGS["es"]["title"]
+        assert shown(lab, "#tr-status").startswith(STRINGS["es"]["state.idle"])
+        await pilot.press("e")
+        await settle(pilot)
+        assert shown(lab, ".lab-title") == STRINGS["en"]["title"]
+        assert shown(lab, "#tr-status").startswith(STRINGS["en"]["state.idle"])
+
+
+def test_sample_line_keeps_text_on_one_printable_line():
+    assert sample_line("hola\nmundo\x07!\n") == "hola ↵ mundo\ufffd!"
+
+
+def test_both_languages_have_the_same_strings():
+    assert set(STRINGS["es"]) == set(STRINGS["en"])
+
+
+def test_importing_the_lab_does_not_load_torch():
+    code = "import sys, tutor.app.labs.l12_training; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
