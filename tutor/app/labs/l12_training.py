@@ -28,7 +28,9 @@ from tutor.app.labs.base import Lab
 
 # The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
 LAB_STEPS = 400
-RUN_OVERRIDES: dict = {"eval_interval": 20, "eval_iters": 4, "sample_interval": 50, "sample_tokens": 40}
+# A quarter of the shipped recipe's batch (4 x 128 tokens a step) so a 2-core laptop takes
+# ~0.1 s a step and the curves move several times a second (benchmarks/bench_labs.py).
+RUN_OVERRIDES: dict = {"batch_size": 4, "eval_interval": 20, "eval_iters": 4, "sample_interval": 50, "sample_tokens": 40}
 MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink the model here)
 REDRAW_S = 0.1  # redraw at most ~10 times a second, however fast the steps come
 
@@ -304,11 +306,16 @@ class TrainingLab(Lab):
         resume = self.resume
 
         def events(cancel: threading.Event) -> Iterator:
+            from tutor.engine.device import small_model_threads
+
             trainer, setup = build_trainer(LAB_STEPS, RUN_OVERRIDES, MODEL_OVERRIDES)
             yield run, setup
-            for event in trainer.run(cancel=cancel):
-                yield run, event
-                wait_while_paused(resume, cancel)
+            # One CPU thread for this worker: at this size, splitting every op over two busy
+            # cores costs more than it gains (3-4x slower steps measured on a shared 2-core box).
+            with small_model_threads(trainer.model):
+                for event in trainer.run(cancel=cancel):
+                    yield run, event
+                    wait_while_paused(resume, cancel)
 
         self.stream_engine(events, self.on_train_event)
 
