@@ -132,6 +132,9 @@ def plot_lines(
         y1 = y0 + 1.0
     canvas = Canvas(width, height)
     for pts, color in series:
+        if len(pts) > 2 * canvas.dots_x:  # more points than dots: keep an even sample, and the last
+            stride = len(pts) / (2 * canvas.dots_x)
+            pts = [pts[int(i * stride)] for i in range(2 * canvas.dots_x)] + [pts[-1]]
         previous = None
         for x, y in pts:
             if not (math.isfinite(x) and math.isfinite(y)):
@@ -296,7 +299,10 @@ class MLPLab(Lab):
     def __init__(self) -> None:
         super().__init__()
         defaults = mlp.MLPConfig()
-        self.dataset_index = mlp.DATASETS.index(defaults.dataset)
+        # every engine dataset with its default classes, then the spiral with three arms
+        self.datasets: list[tuple[str, int]] = [(name, defaults.n_classes) for name in mlp.DATASETS]
+        self.datasets.append(("spiral", 3))
+        self.dataset_index = self.datasets.index((defaults.dataset, defaults.n_classes))
         self.hidden_choices = list(HIDDEN_CHOICES)
         if defaults.hidden not in self.hidden_choices:
             self.hidden_choices.append(defaults.hidden)
@@ -314,7 +320,8 @@ class MLPLab(Lab):
 
     def config(self) -> mlp.MLPConfig:
         return mlp.MLPConfig(
-            dataset=mlp.DATASETS[self.dataset_index],
+            dataset=self.datasets[self.dataset_index][0],
+            n_classes=self.datasets[self.dataset_index][1],
             hidden=self.hidden_choices[self.hidden_index],
             activation=mlp.ACTIVATIONS[self.activation_index],
             steps=self.steps,
@@ -380,7 +387,7 @@ class MLPLab(Lab):
         self.refresh_lab()
 
     def action_dataset(self) -> None:
-        self.dataset_index = (self.dataset_index + 1) % len(mlp.DATASETS)
+        self.dataset_index = (self.dataset_index + 1) % len(self.datasets)
         self.load_dataset()
 
     def action_network(self) -> None:
@@ -453,7 +460,8 @@ class MLPLab(Lab):
         config = self.config()
         info = Text(no_wrap=True, overflow="ellipsis")
         info.append(self.s("data_label") + " ", "dim")
-        info.append(self.s("ds." + config.dataset), "bold")
+        name = config.dataset if config.n_classes == 2 else f"{config.dataset}{config.n_classes}"
+        info.append(self.s("ds." + name), "bold")
         info.append("  " + self.s("net_label") + " ", "dim")
         info.append(self.network_label(), "bold")
         info.append("  " + config.activation + "\n")
