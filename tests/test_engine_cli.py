@@ -37,6 +37,12 @@ def test_tokenize_cl100k_and_course(capsys):
     assert "course" in capsys.readouterr().out
 
 
+def test_tokenize_shows_partial_characters_as_bytes(capsys):
+    assert main(["tokenize", "🦙", "-e", "gpt2"]) == 0
+    out = capsys.readouterr().out
+    assert "bytes f0" in out and "part of '🦙'" in out and "rest of the character above" in out
+
+
 def test_tokenize_bad_encoding_is_one_line_and_exit_2(capsys):
     assert main(["tokenize", "hola", "--encoding", "gpt5"]) == 2
     err = capsys.readouterr().err

@@ -6,7 +6,6 @@ import hashlib
 import re
 
 import pytest
-import torch
 
 from tutor.engine import bpe
 from tutor.engine.corpus import build_corpus, corpus_text, markdown_to_text
@@ -19,7 +18,7 @@ from tutor.engine.pretrained import (
     train_course_model,
 )
 from tutor.engine.sampling import generate
-from tutor.engine.training import evaluate_loss, load_checkpoint, unigram_loss
+from tutor.engine.training import evaluate_loss, unigram_loss
 
 pytestmark = pytest.mark.skipif(not shipped_model_path().is_file(), reason="no shipped model yet")
 
@@ -71,16 +70,11 @@ def test_writes_course_like_text(shipped):
         assert known > 0.8, (prompt, text)
 
 
-def test_course_recipe_is_reproducible(tmp_path):
-    paths = [tmp_path / "a.pt", tmp_path / "b.pt"]
-    for path in paths:
-        for _ in train_course_model(steps=2, out=path):
-            pass
-    a, meta_a = load_checkpoint(paths[0])
-    b, meta_b = load_checkpoint(paths[1])
-    for (name, pa), (_, pb) in zip(a.state_dict().items(), b.state_dict().items()):
-        assert torch.equal(pa, pb), name
-    assert meta_a["train_tokens"] == meta_b["train_tokens"] > 50_000
+def test_course_recipe_is_reproducible():
+    # Two short runs of the recipe see the same data, weights and dropout: identical events.
+    runs = [list(train_course_model(steps=2)) for _ in range(2)]
+    assert [(e.train_loss, e.val_loss, e.sample) for e in runs[0]] == [(e.train_loss, e.val_loss, e.sample) for e in runs[1]]
+    assert runs[0][-1].done and runs[0][-1].val_loss is not None
 
 
 def test_corpus_is_plain_text_of_the_course():
@@ -92,5 +86,7 @@ def test_corpus_is_plain_text_of_the_course():
     assert names[: len(es) + len(en)] == es + en  # a fixed order: the corpus is reproducible
     assert build_corpus() == docs
     text = corpus_text(docs)
-    assert "```" not in text and "**" not in text
-    assert markdown_to_text("# Title\n\nSome **bold** and [a link](http://x).\n```python\nx = 1\n```\n") == "Title\n\nSome bold and a link.\nx = 1\n"
+    assert "```" not in text
+    assert not re.search(r"\*\*[^\W\d][^*\n]*\*\*", text)  # no **bold** left (code's x ** 2 stays)
+    md = "# Title\n\nSome **bold**, *it* and [a link](http://x).\n```python\ny = x ** 2 * 3\n```\n"
+    assert markdown_to_text(md) == "Title\n\nSome bold, it and a link.\ny = x ** 2 * 3\n"

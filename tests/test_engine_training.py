@@ -158,3 +158,11 @@ def test_trainer_save_records_the_run(tmp_path):
     _, meta = load_checkpoint(trainer.save(tmp_path / "t.pt", meta={"extra": 1}))
     assert meta["steps_done"] == 4 and meta["extra"] == 1
     assert meta["train_config"]["max_steps"] == 4 and "val_loss" in meta
+
+
+def test_same_weights_give_the_same_file_bytes(tmp_path):
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=50, **TINY))
+    a = save_checkpoint(tmp_path / "one.pt", model, meta={"x": 1}, half=True)
+    b = save_checkpoint(tmp_path / "sub" / "other-name.pt", model, meta={"x": 1}, half=True)
+    assert a.read_bytes() == b.read_bytes()

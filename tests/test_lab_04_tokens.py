@@ -246,7 +246,7 @@ async def test_word_analogies_show_the_engines_neighbours(run_app):
             for axis, value in zip(embeddings.AXES, result.vector):
                 row = next(r for r in table if r.startswith(axis[1] + " "))
                 assert row.split()[-1] == ("·" if value == 0 else f"{value:+.0f}" if float(value).is_integer() else f"{value:+.1f}")
-        assert lines(app, "#words-neighbours")[1].startswith("relative ")
+        assert lines(app, "#words-neighbours")[1].startswith("parent ")
 
         await type_into_focused(pilot, "king - dragon")
         assert "dragon" in shown(app, "#words-table")

@@ -84,8 +84,12 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     print(f"encoding: {tok.name} ({tok.n_vocab:,} tokens in its vocabulary)")
     width = len(str(tok.n_vocab))
     for piece in pieces:
-        shown = piece.text if piece.text == piece.raw.decode("utf-8", errors="replace") else tok.token_text(piece.id)
-        print(f"  {piece.id:>{width}}  {shown!r}")
+        try:
+            shown = repr(piece.raw.decode("utf-8"))
+        except UnicodeDecodeError:  # a token that holds only part of a character's bytes
+            shown = "bytes " + piece.raw.hex(" ")
+            shown += f"  (part of {piece.text[-1]!r})" if piece.text else "  (rest of the character above)"
+        print(f"  {piece.id:>{width}}  {shown}")
     words = len(text.split())
     print(f"tokens: {len(pieces)}   words: {words}   words x 1.3 estimate: {estimate_tokens_from_words(text)}")
     return EXIT_OK

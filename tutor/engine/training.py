@@ -13,6 +13,7 @@ a worker thread and stop it between steps (cancel: a threading.Event or a callab
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -341,9 +342,13 @@ def save_checkpoint(path: str | Path, model: GPT, *, meta: dict | None = None, h
         # Through JSON: only plain data goes in (weights_only loading accepts nothing else).
         "meta": json.loads(json.dumps(meta or {})),
     }
+    # Serialised in memory first: torch.save names the archive after the file, so this way the
+    # same weights give the same bytes whatever the path (a retrain can be compared by sha256).
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
+    tmp.write_bytes(buffer.getvalue())
     os.replace(tmp, path)  # never leave a half-written checkpoint behind
     return path
 
@@ -354,8 +359,6 @@ def load_checkpoint(path, device: str | None = None) -> tuple[GPT, dict]:
     from tutor.engine.device import pick_device
 
     if hasattr(path, "read_bytes") and not isinstance(path, (str, os.PathLike)):
-        import io
-
         path = io.BytesIO(path.read_bytes())  # an importlib.resources Traversable
     payload = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
