@@ -252,3 +252,24 @@ def test_config_validation_and_dict_round_trip():
     assert config_from_dict(config_to_dict(config)) == config
     with pytest.raises(ValueError):
         config_from_dict({**config_to_dict(config), "bogus": 1})
+
+
+def test_inspect_gives_scores_before_softmax_that_softmax_into_the_weights():
+    import math
+
+    import torch
+
+    from tutor.engine.model import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=50, block_size=16, n_layer=2, n_head=2, n_embd=16))
+    seen = model.inspect([3, 7, 1, 4, 9])
+    for layer_scores, layer_weights in zip(seen.scores, seen.attention):
+        for head_scores, head_weights in zip(layer_scores, layer_weights):
+            for q, (row_scores, row_weights) in enumerate(zip(head_scores, head_weights)):
+                assert all(s is None for s in row_scores[q + 1 :])  # the causal mask
+                visible = row_scores[: q + 1]
+                top = max(visible)
+                exp = [math.exp(s - top) for s in visible]
+                expected = [e / sum(exp) for e in exp] + [0.0] * (len(row_scores) - q - 1)
+                assert row_weights == pytest.approx(expected, abs=1e-6)

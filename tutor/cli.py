@@ -293,15 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     # Each feature registers its own verbs: register(sub) adds parsers whose
-    # set_defaults(func=handler) returns an exit code.
-    for module_name in ("tutor.engine.cli", "tutor.fit.cli"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a feature not installed in this build
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        module.register(sub)
+    # set_defaults(func=handler) returns an exit code. Neither imports torch at this point.
+    from tutor.engine import cli as engine_cli
+    from tutor.fit import cli as fit_cli
+
+    engine_cli.register(sub)
+    fit_cli.register(sub)
     return parser
 
 

@@ -152,7 +152,9 @@ class CausalSelfAttention(nn.Module):
 
     def forward(
         self, x: torch.Tensor, cache: KVCache | None = None, need_weights: bool = False
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """-> (output, weights, scores); weights (after softmax) and scores (before it, masked
+        entries -inf) only on the explicit path (need_weights), for the labs to show."""
         B, T, C = x.size()
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
         # (B, T, C) -> (B, n_head, T, head_dim): each head attends independently.
@@ -172,13 +174,14 @@ class CausalSelfAttention(nn.Module):
         if T > 1 and T_k != T:
             mask = torch.ones(T, T_k, dtype=torch.bool, device=x.device).tril(diagonal=T_k - T)
 
-        weights = None
+        weights = scores = None
         if need_weights:
             # The explicit path: softmax(q k^T / sqrt(d)) with the mask, keeping the weights.
             att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
             if T > 1:
                 allowed = mask if mask is not None else torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
                 att = att.masked_fill(~allowed, float("-inf"))
+            scores = att
             weights = F.softmax(att, dim=-1)
             y = self.attn_dropout(weights) @ v
         else:
@@ -192,7 +195,7 @@ class CausalSelfAttention(nn.Module):
                 is_causal=mask is None and T > 1,
             )
         y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
-        return self.resid_dropout(self.c_proj(y)), weights
+        return self.resid_dropout(self.c_proj(y)), weights, scores
 
 
 class MLP(nn.Module):
@@ -256,7 +259,7 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor, cache: KVCache | None = None, record: dict | None = None):
         # Pre-norm residual blocks: the residual stream x is only ever added to.
-        a, weights = self.attn(self.ln_1(x), cache, need_weights=record is not None)
+        a, weights, scores = self.attn(self.ln_1(x), cache, need_weights=record is not None)
         x = x + a
         balance = None
         if isinstance(self.mlp, MoE):
@@ -266,7 +269,7 @@ class Block(nn.Module):
         else:
             m = self.mlp(self.ln_2(x))
         if record is not None:
-            record["attention"] = weights
+            record["attention"], record["scores"] = weights, scores
         return x + m, balance
 
 
@@ -278,13 +281,16 @@ class Inspection:
     """What one forward pass did, as plain lists (batch element 0) for the labs to draw.
 
     attention[layer][head][query][key] = weight (each query row sums to 1, zeros above the
-    diagonal). experts[layer][token] = [(expert, weight), ...] top_k pairs, or None (dense).
+    diagonal); scores[...] = the same entry before softmax, q.k / sqrt(d) (None above the
+    diagonal, where the causal mask hides the key). experts[layer][token] = [(expert, weight),
+    ...] top_k pairs, or None (dense).
     """
 
     tokens: list[int]
     attention: list[list[list[list[float]]]]
     experts: list[list[list[tuple[int, float]]]] | None
     next_token_probs: list[float]
+    scores: list[list[list[list[float | None]]]] | None = None
 
 
 class GPT(nn.Module):
@@ -387,6 +393,10 @@ class GPT(nn.Module):
         finally:
             self.train(was_training)
         attention = [r["attention"][0].float().cpu().tolist() for r in records]
+        scores = [
+            [[[None if v == float("-inf") else v for v in row] for row in head] for head in r["scores"][0].float().cpu().tolist()]
+            for r in records
+        ]
         experts = None
         if self.config.ffn == "moe":
             experts = [
@@ -394,7 +404,7 @@ class GPT(nn.Module):
                 for r in records
             ]
         probs = F.softmax(logits[0, -1].float(), dim=-1).cpu().tolist()
-        return Inspection(ids[0].tolist(), attention, experts, probs)
+        return Inspection(ids[0].tolist(), attention, experts, probs, scores)
 
 
 # ----------------------------------------------------------------------------- checkpoints
