@@ -16,7 +16,15 @@ from servers.chat_support import hardware, install_catalogue_model, until  # noq
 from servers.ollama_server import OllamaStub  # noqa: E402
 from servers.openai_server import OpenAIServer  # noqa: E402
 
-from tutor.app.chat import AssistantMessage, ChatInput, ChatScreen, HistoryScreen, ModelPicker, PlainView, SettingsScreen  # noqa: E402
+from tutor.app.chat import (  # noqa: E402
+    AssistantMessage,
+    ChatInput,
+    ChatScreen,
+    HistoryScreen,
+    ModelPicker,
+    PlainView,
+    SettingsScreen,
+)
 from tutor.chat.history import History  # noqa: E402
 from tutor.store import open_store  # noqa: E402
 

@@ -9,8 +9,16 @@ import threading
 
 import pytest
 
-from tutor.engine import attention_demo, basics, embeddings, memory, mlp, rope_demo, scaling, timeline
-
+from tutor.engine import (
+    attention_demo,
+    basics,
+    embeddings,
+    memory,
+    mlp,
+    rope_demo,
+    scaling,
+    timeline,
+)
 
 # --- no torch where it is not needed -------------------------------------------------------------
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from tutor.fit import hardware as hwmod
-from tutor.fit.hardware import GPU, Hardware, detect_hardware, probe_amd, probe_cpu, probe_memory, what_if
+from tutor.fit.hardware import (
+    GPU,
+    Hardware,
+    detect_hardware,
+    probe_amd,
+    probe_cpu,
+    probe_memory,
+    what_if,
+)
 from tutor.fit.units import GIB, MIB
 
 MEMINFO = """MemTotal:       32768000 kB

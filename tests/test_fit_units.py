@@ -6,8 +6,21 @@ import pytest
 
 from tutor.fit.hardware import SpecError, parse_gpu_spec
 from tutor.fit.ollama_api import parse_host
-from tutor.fit.units import GIB, MIB, SizeError, human_bytes, human_bytes2, parse_size, processor_split
-from tutor.fit.versions import default_context, measures_memory, parse_version, rules_for
+from tutor.fit.units import (
+    GIB,
+    MIB,
+    SizeError,
+    human_bytes,
+    human_bytes2,
+    parse_size,
+    processor_split,
+)
+from tutor.fit.versions import (
+    default_context,
+    measures_memory,
+    parse_version,
+    rules_for,
+)
 
 
 @pytest.mark.parametrize("text,n", [

@@ -4,12 +4,11 @@ u undoes, +/- change the temperature the bars are computed at."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 
 import pytest
-from rich.console import Console
+from labkit import settle, shown
 from textual.widgets import Input, Static
 
 from tutor.app.labs.l01_next_token import BAR_WIDTH, TOP_N
@@ -19,13 +18,6 @@ LESSON = "m1-l01-inside-llms"
 START = {"screen": "lesson", "lesson_id": LESSON}
 
 needs_model = pytest.mark.skipif(not shipped_model_path().is_file(), reason="the shipped mini GPT is not built yet")
-
-
-def shown(app, selector: str) -> str:
-    widget = app.screen.query_one(selector, Static)
-    console = Console(width=max(widget.size.width, 20), file=io.StringIO(), record=True, color_system=None)
-    console.print(widget.content)
-    return console.export_text()
 
 
 def status(app) -> str:
@@ -65,12 +57,6 @@ def top_token(text: str) -> str:
 
 def prompt(app) -> Input:
     return app.screen.query_one("#nt-prompt", Input)
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_lab(pilot) -> None:

@@ -4,12 +4,11 @@ text -> tokens -> embeddings -> logits uses the mini GPT's real shapes (model.fo
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 
 import pytest
-from rich.console import Console
+from labkit import settle, shown
 from textual.widgets import Input, Static
 
 from tutor.app.labs.l02_context import ENCODINGS, WINDOWS
@@ -20,13 +19,6 @@ LESSON = "m1-l02-context-to-deployment"
 START = {"screen": "lesson", "lesson_id": LESSON}
 
 needs_model = pytest.mark.skipif(not shipped_model_path().is_file(), reason="the shipped mini GPT is not built yet")
-
-
-def shown(app, selector: str) -> str:
-    widget = app.screen.query_one(selector, Static)
-    console = Console(width=max(widget.size.width, 20), file=io.StringIO(), record=True, color_system=None)
-    console.print(widget.content)
-    return console.export_text()
 
 
 def count_rows(app) -> dict[str, list[str]]:
@@ -42,12 +34,6 @@ def count_rows(app) -> dict[str, list[str]]:
 
 def expected_cells(count: int) -> list[str]:
     return [f"{count:,}"] + [f"{count / window:.1%}" for window in WINDOWS]
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_lab(pilot) -> None:

@@ -4,10 +4,8 @@ real parameter count."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from rich.console import Console
+from labkit import settle, shown
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -21,25 +19,12 @@ START = {"screen": "lesson", "lesson_id": LESSON}
 needs_model = pytest.mark.skipif(not shipped_model_path().is_file(), reason="the shipped mini GPT is not built yet")
 
 
-def shown(app, selector: str) -> str:
-    widget = app.screen.query_one(selector, Static)
-    console = Console(width=max(widget.size.width, 20), file=io.StringIO(), record=True, color_system=None)
-    console.print(widget.content)
-    return console.export_text()
-
-
 def table_rows(app) -> list[tuple[str, str]]:
     """The (year, text) rows of the timeline as the widget holds them."""
     table = app.screen.query_one("#timeline-events", Static).content
     years = [str(cell) for cell in table.columns[0].cells]
     texts = [str(cell) for cell in table.columns[1].cells]
     return list(zip(years, texts))
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_lab(pilot) -> None:

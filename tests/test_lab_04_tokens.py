@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from labkit import settle
 from rich.console import Console
 from textual.widgets import Input, Static
 
@@ -42,12 +43,6 @@ def lines(app, selector: str) -> list[str]:
 
 def lab(app):
     return app.screen.query_one("TokensLab")
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_lab(pilot) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from labkit import open_lab, settle
 from textual.widgets import Static
-from textual.worker import WorkerCancelled
 
 from tutor.app.labs.l05_mlp import ACCURACY_MARK, MLPLab, mat, num, vec
 from tutor.engine import mlp
@@ -18,25 +18,6 @@ START = {"screen": "lesson", "lesson_id": LESSON}
 
 def plain(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
-
-
-async def settle(pilot) -> None:
-    """Let the workers finish (a stopped one counts as finished) and the screen redraw."""
-    await pilot.pause()
-    for _ in range(5):
-        try:
-            await pilot.app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            await pilot.pause()
-    await pilot.pause()
-
-
-async def open_lab(pilot) -> MLPLab:
-    await pilot.press("l")
-    await settle(pilot)
-    await settle(pilot)
-    return pilot.app.screen.query_one(MLPLab)
 
 
 def test_importing_the_lab_does_not_load_torch():

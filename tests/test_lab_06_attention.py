@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from conftest import settle
+from labkit import open_lab
 from textual.widgets import Input, Static
 
 from tutor.app.labs.base import lab_strings
@@ -45,12 +46,6 @@ def mini_gpt(monkeypatch):
 def shown(lab: AttentionLab, selector: str) -> str:
     content = lab.query_one(selector, Static).content
     return getattr(content, "plain", str(content))
-
-
-async def open_lab(pilot) -> AttentionLab:
-    await pilot.press("l")
-    await settle(pilot)
-    return pilot.app.screen.query_one(AttentionLab)
 
 
 def detail_rows(lab: AttentionLab) -> dict[str, list[str]]:

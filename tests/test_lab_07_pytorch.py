@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from labkit import open_lab, settle
 from textual.widgets import Static
-from textual.worker import WorkerCancelled
 
 from tutor.app.labs.l05_mlp import num
-from tutor.app.labs.l07_pytorch import PyTorchLab, grid_lines, value_text
+from tutor.app.labs.l07_pytorch import grid_lines, value_text
 from tutor.engine import basics
 
 LESSON = "m1-l07-pytorch"
@@ -19,25 +19,6 @@ START = {"screen": "lesson", "lesson_id": LESSON}
 
 def plain(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
-
-
-async def settle(pilot) -> None:
-    """Let the workers finish (a stopped one counts as finished) and the screen redraw."""
-    await pilot.pause()
-    for _ in range(5):
-        try:
-            await pilot.app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            await pilot.pause()
-    await pilot.pause()
-
-
-async def open_lab(pilot) -> PyTorchLab:
-    await pilot.press("l")
-    await settle(pilot)
-    await settle(pilot)
-    return pilot.app.screen.query_one(PyTorchLab)
 
 
 async def press(pilot, *keys: str) -> None:

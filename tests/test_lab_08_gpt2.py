@@ -6,10 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from labkit import open_lab, settle
 from textual.widgets import Static
-from textual.worker import WorkerCancelled
 
-from tutor.app.labs.l08_gpt2 import GPT2Lab, compact
+from tutor.app.labs.l08_gpt2 import compact
 from tutor.engine.model import (
     GPTConfig,
     count_parameters,
@@ -23,25 +23,6 @@ START = {"screen": "lesson", "lesson_id": LESSON}
 
 def plain(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
-
-
-async def settle(pilot) -> None:
-    """Let the workers finish (a stopped one counts as finished) and the screen redraw."""
-    await pilot.pause()
-    for _ in range(5):
-        try:
-            await pilot.app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            await pilot.pause()
-    await pilot.pause()
-
-
-async def open_lab(pilot) -> GPT2Lab:
-    await pilot.press("l")
-    await settle(pilot)
-    await settle(pilot)
-    return pilot.app.screen.query_one(GPT2Lab)
 
 
 async def press(pilot, *keys: str) -> None:

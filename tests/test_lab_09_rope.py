@@ -7,10 +7,9 @@ import math
 import subprocess
 import sys
 
+from labkit import open_lab
 from textual.widgets import Static
-from textual.worker import WorkerCancelled
 
-from tutor.app.labs.l09_rope import RoPELab
 from tutor.engine import rope_demo
 
 LESSON = "m2-l09-rope"
@@ -19,24 +18,6 @@ START = {"screen": "lesson", "lesson_id": LESSON}
 
 def plain(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
-
-
-async def settle(pilot) -> None:
-    """Let the workers finish (a stopped one counts as finished) and the screen redraw."""
-    await pilot.pause()
-    for _ in range(5):
-        try:
-            await pilot.app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            await pilot.pause()
-    await pilot.pause()
-
-
-async def open_lab(pilot) -> RoPELab:
-    await pilot.press("l")
-    await settle(pilot)
-    return pilot.app.screen.query_one(RoPELab)
 
 
 def test_the_lab_needs_no_torch():

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 import pytest
 from conftest import settle
+from labkit import open_lab
 from textual.widgets import Static
 
 from tutor.app.labs import l10_rope_vs_learned as l10
 from tutor.app.labs.base import lab_strings
-from tutor.app.labs.l10_rope_vs_learned import RoPEvsLearnedLab
 
 LESSON = "m2-l10-rope-in-gpt2"
 START = {"screen": "lesson", "lesson_id": LESSON}
@@ -56,12 +56,6 @@ def engine_run(positions: str, steps: int):
 def shown(lab, selector: str) -> str:
     content = lab.query_one(selector, Static).content
     return getattr(content, "plain", str(content))
-
-
-async def open_lab(pilot) -> RoPEvsLearnedLab:
-    await pilot.press("l")
-    await settle(pilot)
-    return pilot.app.screen.query_one(RoPEvsLearnedLab)
 
 
 async def wait_until(pilot, condition, tries: int = 600) -> None:

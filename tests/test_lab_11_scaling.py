@@ -7,11 +7,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from labkit import open_lab, settle
 from textual.widgets import Input, Static
-from textual.worker import WorkerCancelled
 
 from tutor.app.labs.l05_mlp import num, sci
-from tutor.app.labs.l11_scaling import ScalingLab
 from tutor.engine import scaling
 
 LESSON = "m2-l11-scaling-multimodal"
@@ -20,25 +19,6 @@ START = {"screen": "lesson", "lesson_id": LESSON}
 
 def plain(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
-
-
-async def settle(pilot) -> None:
-    """Let the workers finish (a stopped one counts as finished) and the screen redraw."""
-    await pilot.pause()
-    for _ in range(5):
-        try:
-            await pilot.app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            await pilot.pause()
-    await pilot.pause()
-
-
-async def open_lab(pilot) -> ScalingLab:
-    await pilot.press("l")
-    await settle(pilot)
-    await settle(pilot)
-    return pilot.app.screen.query_one(ScalingLab)
 
 
 def assert_budget_shown(app, compute: float) -> None:

@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import pytest
 from conftest import settle
+from labkit import open_lab
 from textual.widgets import Static
 
 from tutor.app.labs import l12_training
 from tutor.app.labs.base import lab_strings
-from tutor.app.labs.l12_training import TrainingLab, sample_line
+from tutor.app.labs.l12_training import sample_line
 
 LESSON = "m2-l12-training"
 START = {"screen": "lesson", "lesson_id": LESSON}
@@ -56,12 +57,6 @@ def engine_events(steps: int):
 def shown(lab, selector: str) -> str:
     content = lab.query_one(selector, Static).content
     return getattr(content, "plain", str(content))
-
-
-async def open_lab(pilot) -> TrainingLab:
-    await pilot.press("l")
-    await settle(pilot)
-    return pilot.app.screen.query_one(TrainingLab)
 
 
 async def wait_until(pilot, condition, tries: int = 600) -> None:

@@ -18,7 +18,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from tutor.fit.model import Tensor  # noqa: E402
-from tutor.fit.synth import FILE_TYPES, Arch, build_tensors, siglip_vision_tensors, tensor_bytes  # noqa: E402
+from tutor.fit.synth import (  # noqa: E402
+    FILE_TYPES,
+    Arch,
+    build_tensors,
+    siglip_vision_tensors,
+    tensor_bytes,
+)
 
 GIB = 1024**3
 MIB = 1024**2
