@@ -9,7 +9,8 @@ import sys
 from labkit import open_lab, settle
 from textual.widgets import Static
 
-from tutor.app.labs.l05_mlp import ACCURACY_MARK, MLPLab, mat, num, vec
+from tutor.app.labs.charts import mat, num, vec
+from tutor.app.labs.l05_mlp import ACCURACY_MARK, MLPLab
 from tutor.engine import mlp
 
 LESSON = "m1-l05-neural-networks"

@@ -9,7 +9,7 @@ import sys
 from labkit import open_lab, settle
 from textual.widgets import Static
 
-from tutor.app.labs.l05_mlp import num
+from tutor.app.labs.charts import num
 from tutor.app.labs.l07_pytorch import grid_lines, value_text
 from tutor.engine import basics
 

@@ -10,7 +10,7 @@ import sys
 from labkit import open_lab, settle
 from textual.widgets import Input, Static
 
-from tutor.app.labs.l05_mlp import num, sci
+from tutor.app.labs.charts import num, sci
 from tutor.engine import scaling
 
 LESSON = "m2-l11-scaling-multimodal"

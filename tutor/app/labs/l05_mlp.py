@@ -5,17 +5,14 @@ Two views:
   on top) and the loss curve, redrawn while `tutor.engine.mlp.train_mlp` learns in a thread;
 - one pass: the 2-2-1 network of the lesson's worked example (`tiny_net_pass`), stage by stage.
 
-This module also holds the small terminal drawing helpers (a braille canvas, number formats)
-that the other numeric labs reuse. It never imports torch: the engine does, inside its
-functions, which run in thread workers.
+It never imports torch: the engine does, inside its functions, which run in thread workers.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -24,194 +21,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.charts import (
+    REDRAWS_PER_SECOND,
+    SERIES_COLORS,
+    chart_with_axes,
+    mat,
+    num,
+    plot_lines,
+    vec,
+)
 from tutor.engine import mlp
-
-# --- drawing helpers shared by the numeric labs -----------------------------------------------
-
-# Braille cells hold 2 x 4 dots: bit of the dot at (row, column) inside one character.
-_BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
-
-SERIES_COLORS = ("#4f9dff", "#ffa640", "#4cd964", "#ff5c8a", "#c38fff")
-
-REDRAWS_PER_SECOND = 10
-
-
-class Canvas:
-    """A width x height character area drawn with braille dots (2 x 4 dots per character).
-
-    Dots are about square on a terminal, so circles look round. Characters placed with `put`
-    are drawn over the dots.
-    """
-
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.bits = [[0] * width for _ in range(height)]
-        self.colors: list[list[str | None]] = [[None] * width for _ in range(height)]
-        self.chars: dict[tuple[int, int], tuple[str, str]] = {}
-
-    @property
-    def dots_x(self) -> int:
-        return 2 * self.width
-
-    @property
-    def dots_y(self) -> int:
-        return 4 * self.height
-
-    def dot(self, x: float, y: float, color: str | None = None) -> None:
-        """Set the dot at (x, y); x grows to the right, y grows downwards, both in dots."""
-        px, py = round(x), round(y)
-        if 0 <= px < self.dots_x and 0 <= py < self.dots_y:
-            cx, cy = px // 2, py // 4
-            self.bits[cy][cx] |= _BRAILLE_BITS[py % 4][px % 2]
-            if color is not None:
-                self.colors[cy][cx] = color
-
-    def line(self, x0: float, y0: float, x1: float, y1: float, color: str | None = None) -> None:
-        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
-        for i in range(steps + 1):
-            f = i / steps
-            self.dot(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f, color)
-
-    def put(self, column: int, row: int, text: str, style: str = "") -> None:
-        for i, ch in enumerate(text):
-            if 0 <= column + i < self.width and 0 <= row < self.height:
-                self.chars[(column + i, row)] = (ch, style)
-
-    def rows(self) -> list[Text]:
-        out = []
-        for r in range(self.height):
-            line = Text(no_wrap=True, overflow="crop")
-            for c in range(self.width):
-                if (c, r) in self.chars:
-                    ch, style = self.chars[(c, r)]
-                    line.append(ch, style)
-                elif self.bits[r][c]:
-                    line.append(chr(0x2800 + self.bits[r][c]), self.colors[r][c] or "")
-                else:
-                    line.append(" ")
-            out.append(line)
-        return out
-
-    def text(self) -> Text:
-        return Text("\n", no_wrap=True).join(self.rows())
-
-
-def plot_lines(
-    series: Sequence[tuple[Sequence[tuple[float, float]], str]],
-    width: int,
-    height: int,
-    *,
-    x_range: tuple[float, float] | None = None,
-    y_range: tuple[float, float] | None = None,
-    log_x: bool = False,
-    log_y: bool = False,
-) -> tuple[Canvas, tuple[float, float], tuple[float, float]]:
-    """Draw each series of (x, y) points as a connected line; returns (canvas, x range, y range).
-
-    The ranges returned are in data units (before any log), for the caller's axis labels.
-    """
-
-    def tx(v: float) -> float:
-        return math.log10(max(v, 1e-300)) if log_x else v
-
-    def ty(v: float) -> float:
-        return math.log10(max(v, 1e-300)) if log_y else v
-
-    points = [(x, y) for pts, _ in series for x, y in pts if math.isfinite(x) and math.isfinite(y)]
-    if x_range is None:
-        xs = [x for x, _ in points] or [0.0, 1.0]
-        x_range = (min(xs), max(xs))
-    if y_range is None:
-        ys = [y for _, y in points] or [0.0, 1.0]
-        y_range = (min(ys), max(ys))
-    x0, x1 = tx(x_range[0]), tx(x_range[1])
-    y0, y1 = ty(y_range[0]), ty(y_range[1])
-    if x1 == x0:
-        x1 = x0 + 1.0
-    if y1 == y0:
-        y1 = y0 + 1.0
-    canvas = Canvas(width, height)
-    for pts, color in series:
-        if len(pts) > 2 * canvas.dots_x:  # more points than dots: keep an even sample, and the last
-            stride = len(pts) / (2 * canvas.dots_x)
-            pts = [pts[int(i * stride)] for i in range(2 * canvas.dots_x)] + [pts[-1]]
-        previous = None
-        for x, y in pts:
-            if not (math.isfinite(x) and math.isfinite(y)):
-                previous = None
-                continue
-            px = (tx(x) - x0) / (x1 - x0) * (canvas.dots_x - 1)
-            fy = (ty(y) - y0) / (y1 - y0)
-            py = (1.0 - min(1.0, max(0.0, fy))) * (canvas.dots_y - 1)
-            if previous is None:
-                canvas.dot(px, py, color)
-            else:
-                canvas.line(previous[0], previous[1], px, py, color)
-            previous = (px, py)
-    return canvas, x_range, y_range
-
-
-def chart_with_axes(canvas: Canvas, top: str, bottom: str, left: str = "", right: str = "") -> Text:
-    """A canvas with its y labels (top and bottom) on the left and x labels below."""
-    label_width = max(len(top), len(bottom))
-    rows = canvas.rows()
-    out = Text(no_wrap=True, overflow="crop")
-    for i, row in enumerate(rows):
-        label = top if i == 0 else bottom if i == len(rows) - 1 else ""
-        out.append(f"{label:>{label_width}}┤", "dim")
-        out.append_text(row)
-        out.append("\n")
-    if left or right:
-        gap = max(1, canvas.width - len(left) - len(right) + 1)
-        out.append(" " * (label_width + 1) + left + " " * gap + right, "dim")
-    else:
-        out.rstrip()
-    return out
-
-
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sci(value: float, digits: int = 3) -> str:
-    """1.23×10⁹ style, for numbers that span many orders of magnitude."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10**exponent
-    if round(abs(mantissa), digits - 1) >= 10:
-        mantissa /= 10
-        exponent += 1
-    if -3 <= exponent <= 2:
-        return f"{value:.{max(digits, exponent + 1)}g}"
-    return f"{mantissa:.{digits - 1}f}×10{str(exponent).translate(_SUPERSCRIPTS)}"
-
-
-def num(value: float, digits: int = 4) -> str:
-    """A number with `digits` significant digits (no exponent below 1e-4 or above 1e6)."""
-    if not math.isfinite(value):
-        return f"{value}"
-    if value != 0 and (abs(value) < 1e-4 or abs(value) >= 1e6):
-        return f"{value:.{digits - 1}e}"
-    return f"{value:.{digits}g}"
-
-
-def vec(values: Sequence[float], digits: int = 4) -> str:
-    return "[" + ", ".join(num(v, digits) for v in values) + "]"
-
-
-def mat(rows: Sequence[Sequence[float]], digits: int = 4) -> str:
-    return "[" + ", ".join(vec(r, digits) for r in rows) + "]"
-
-
-def selector(labels: Sequence[str], selected: int) -> Text:
-    """Fields side by side, the selected one in reverse video."""
-    out = Text(no_wrap=True, overflow="ellipsis")
-    for i, label in enumerate(labels):
-        if i:
-            out.append("  ")
-        out.append(label, "reverse bold" if i == selected else "")
-    return out
-
 
 # --- the MLP lab ---------------------------------------------------------------------------------
 

@@ -20,7 +20,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
-from tutor.app.labs.l05_mlp import SERIES_COLORS, chart_with_axes, num, plot_lines, selector
+from tutor.app.labs.charts import (
+    SERIES_COLORS,
+    chart_with_axes,
+    num,
+    plot_lines,
+    selector,
+)
 from tutor.engine import basics
 
 EXAMPLES = ("tensor", "autograd", "matmul", "fit")

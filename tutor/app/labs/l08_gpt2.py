@@ -84,7 +84,12 @@ def load_presets() -> Presets:
 
 
 def compute(values: dict[str, Any]) -> Report | ValueError:
-    from tutor.engine.model import GPTConfig, count_parameters, forward_shapes, parameter_breakdown
+    from tutor.engine.model import (
+        GPTConfig,
+        count_parameters,
+        forward_shapes,
+        parameter_breakdown,
+    )
 
     try:
         config = GPTConfig(

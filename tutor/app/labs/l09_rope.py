@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
-from tutor.app.labs.l05_mlp import SERIES_COLORS, Canvas
+from tutor.app.labs.charts import SERIES_COLORS, Canvas
 from tutor.engine import rope_demo
 
 MAX_POSITION = 64

@@ -26,7 +26,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from tutor.app.labs.base import Lab
-from tutor.app.labs.l05_mlp import REDRAWS_PER_SECOND, SERIES_COLORS, chart_with_axes, num, plot_lines, sci
+from tutor.app.labs.charts import (
+    REDRAWS_PER_SECOND,
+    SERIES_COLORS,
+    chart_with_axes,
+    num,
+    plot_lines,
+    sci,
+)
 from tutor.engine import scaling
 
 DEFAULT_BUDGET = 1e21  # the calculator's starting budget in FLOPs (the learner changes it)

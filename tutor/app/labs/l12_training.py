@@ -25,6 +25,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.charts import Canvas
 
 # The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
 LAB_STEPS = 400
@@ -41,58 +42,6 @@ PLAN_STYLE = "grey42"
 
 
 # ----------------------------------------------------------------------------- braille charts
-
-_DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][column] of a 2x4 cell
-
-
-class Canvas:
-    """A grid of braille cells: each cell is 2 x 4 dots, so a chart gets 2x / 4x the resolution."""
-
-    def __init__(self, cols: int, rows: int, overlap: str | None = None) -> None:
-        self.cols, self.rows = max(1, cols), max(1, rows)
-        self.bits = [[0] * self.cols for _ in range(self.rows)]
-        self.styles = [[""] * self.cols for _ in range(self.rows)]
-        self.overlap = overlap  # the style of a cell two series share (None: the last one drawn wins)
-
-    @property
-    def width(self) -> int:
-        return self.cols * 2
-
-    @property
-    def height(self) -> int:
-        return self.rows * 4
-
-    def dot(self, x: int, y: int, style: str) -> None:
-        if 0 <= x < self.width and 0 <= y < self.height:
-            row, col = y // 4, x // 2
-            self.bits[row][col] |= _DOTS[y % 4][x % 2]
-            current = self.styles[row][col]
-            if self.overlap and current and current != style:
-                style = self.overlap
-            self.styles[row][col] = style
-
-    def line(self, x0: int, y0: int, x1: int, y1: int, style: str) -> None:
-        dx, dy = abs(x1 - x0), -abs(y1 - y0)
-        sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
-        err = dx + dy
-        while True:
-            self.dot(x0, y0, style)
-            if x0 == x1 and y0 == y1:
-                return
-            e2 = 2 * err
-            if e2 >= dy:
-                err += dy
-                x0 += sx
-            if e2 <= dx:
-                err += dx
-                y0 += sy
-
-    def row_text(self, row: int) -> Text:
-        text = Text()
-        for bits, style in zip(self.bits[row], self.styles[row]):
-            text.append(chr(0x2800 + bits) if bits else " ", style=style or None)
-        return text
-
 
 @dataclass
 class Series:
@@ -123,15 +72,15 @@ def draw_chart(
 
     x runs from 0 to x_max across the width; y from the lowest to the highest value shown.
     """
-    canvas = Canvas(cols, rows, overlap)
+    canvas = Canvas(cols, rows, overlap)  # cells; canvas.dots_x / dots_y are the dots
     bounds = value_range(series)
     if bounds is not None:
         lo, hi = bounds
         span = (hi - lo) or 1.0
 
         def to_px(x: float, y: float) -> tuple[int, int]:
-            px = round(x / x_max * (canvas.width - 1)) if x_max > 0 else 0
-            py = round((hi - y) / span * (canvas.height - 1))
+            px = round(x / x_max * (canvas.dots_x - 1)) if x_max > 0 else 0
+            py = round((hi - y) / span * (canvas.dots_y - 1))
             return px, py
 
         for s in series:
@@ -147,16 +96,16 @@ def draw_chart(
                     canvas.dot(px, py, s.style)
                 previous = (px, py)
     lines = []
-    for row in range(canvas.rows):
+    for row, plot in enumerate(canvas.rows()):
         if bounds is not None and row == 0:
             tag = label.format(bounds[1])
-        elif bounds is not None and row == canvas.rows - 1:
+        elif bounds is not None and row == canvas.height - 1:
             tag = label.format(bounds[0])
         else:
             tag = ""
         line = Text()
         line.append(f"{tag:>{label_width}}"[-label_width:] + "▕", style="dim")
-        line.append_text(canvas.row_text(row))
+        line.append_text(plot)
         lines.append(line)
     return lines
 

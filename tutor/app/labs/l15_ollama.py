@@ -18,8 +18,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
-from tutor.fit.ollama_api import parse_host
 from tutor.engine.memory import format_bytes
+from tutor.fit.ollama_api import parse_host
 
 SECTIONS = ("ol-status", "ol-models", "ol-install", "ol-pull", "ol-remote", "ol-exo")
 TIMEOUT_S = 2.0  # per request; a machine without Ollama answers "connection refused" at once
