@@ -11,6 +11,11 @@ Long jobs (training, generation) are generators that yield progress and accept a
 from __future__ import annotations
 
 import importlib
+import warnings
+
+# torch warns once when NumPy is absent; the engine never hands tensors to NumPy, and a stray
+# warning on stderr would scribble over the TUI.
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 
 _EXPORTS = {
     # tokenizers.py (no torch)
