@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ class Lab(Vertical, can_focus=True):
 
     LESSON_ID: str = ""
     KEYS: list[KeySpec] = []
+    REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
 
     DEFAULT_CSS = """
     Lab {
@@ -54,6 +56,8 @@ class Lab(Vertical, can_focus=True):
     def __init__(self) -> None:
         super().__init__(classes="lab")
         self.cancel_event = threading.Event()
+        self._last_draw = 0.0
+        self._draw_timer = None
 
     # -- language and keys ----------------------------------------------------------------------
 
@@ -83,6 +87,19 @@ class Lab(Vertical, can_focus=True):
 
     def refresh_lab(self) -> None:
         """Draw (or redraw, after a language switch) what the lab shows."""
+
+    def request_draw(self) -> None:
+        """Redraw now, or REDRAW_S after the last redraw: a fast stream never floods the UI."""
+        wait = self.REDRAW_S - (time.monotonic() - self._last_draw)
+        if wait <= 0:
+            self._draw()
+        elif self._draw_timer is None:
+            self._draw_timer = self.set_timer(wait, self._draw)
+
+    def _draw(self) -> None:
+        self._draw_timer = None
+        self._last_draw = time.monotonic()
+        self.refresh_lab()
 
     def title_widget(self) -> Static:
         return Static(self.s("title"), classes="lab-title")

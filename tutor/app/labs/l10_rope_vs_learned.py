@@ -9,7 +9,6 @@ field. The lab draws and compares, it never computes a loss.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
 from rich.text import Text
@@ -30,7 +29,6 @@ LAB_STEPS = 300
 # Shorter than the shipped recipe, and a quarter of its batch, so two models train in about a minute.
 RUN_OVERRIDES: dict = {"batch_size": 4, "warmup_steps": 30, "eval_interval": 20, "eval_iters": 4, "sample_interval": 0}
 MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink the model here)
-REDRAW_S = 0.1
 
 KINDS = ("learned", "rope")
 STYLE = {"learned": "cyan", "rope": "magenta"}
@@ -58,8 +56,6 @@ class RoPEvsLearnedLab(Lab):
         self.state = "idle"  # idle | loading | running | stopped | finished
         self.run_id = 0
         self.reset_run()
-        self._last_draw = 0.0
-        self._draw_timer = None
 
     def reset_run(self) -> None:
         self.setups: dict[str, RunSetup] = {}
@@ -137,16 +133,6 @@ class RoPEvsLearnedLab(Lab):
         else:
             self.request_draw()
 
-    def request_draw(self) -> None:
-        wait = REDRAW_S - (time.monotonic() - self._last_draw)
-        if wait <= 0:
-            self.refresh_lab()
-        elif self._draw_timer is None:
-            self._draw_timer = self.set_timer(wait, self._timed_draw)
-
-    def _timed_draw(self) -> None:
-        self._draw_timer = None
-        self.refresh_lab()
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -157,7 +143,6 @@ class RoPEvsLearnedLab(Lab):
         return self.events[kind][-1] if self.events[kind] else None
 
     def refresh_lab(self) -> None:
-        self._last_draw = time.monotonic()
         self.query_one(".lab-title", Static).update(self.s("title"))
         self.query_one("#rl-status", Static).update(self.status_text())
         self.query_one("#rl-train", Static).update(self.train_chart())

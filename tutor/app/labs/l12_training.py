@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import math
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ LAB_STEPS = 400
 # ~0.1 s a step and the curves move several times a second (benchmarks/bench_labs.py).
 RUN_OVERRIDES: dict = {"batch_size": 4, "eval_interval": 20, "eval_iters": 4, "sample_interval": 50, "sample_tokens": 40}
 MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink the model here)
-REDRAW_S = 0.1  # redraw at most ~10 times a second, however fast the steps come
 
 TRAIN_STYLE = "cyan"
 VAL_STYLE = "bold yellow"
@@ -219,8 +217,6 @@ class TrainingLab(Lab):
         self.run_id = 0
         self.resume = threading.Event()
         self.reset_run()
-        self._last_draw = 0.0
-        self._draw_timer = None
 
     def reset_run(self) -> None:
         self.setup: RunSetup | None = None
@@ -317,22 +313,10 @@ class TrainingLab(Lab):
         else:
             self.request_draw()
 
-    def request_draw(self) -> None:
-        """Redraw now, or at most REDRAW_S from the last redraw (the UI stays responsive)."""
-        wait = REDRAW_S - (time.monotonic() - self._last_draw)
-        if wait <= 0:
-            self.refresh_lab()
-        elif self._draw_timer is None:
-            self._draw_timer = self.set_timer(wait, self._timed_draw)
-
-    def _timed_draw(self) -> None:
-        self._draw_timer = None
-        self.refresh_lab()
 
     # -- drawing ------------------------------------------------------------------------------
 
     def refresh_lab(self) -> None:
-        self._last_draw = time.monotonic()
         self.query_one(".lab-title", Static).update(self.s("title"))
         self.query_one("#tr-status", Static).update(self.status_text())
         self.query_one("#tr-loss", Static).update(self.loss_chart())
