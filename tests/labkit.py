@@ -42,3 +42,25 @@ def shown(app, selector: str) -> str:
 def plain(app, selector: str) -> str:
     """A Static's content as plain text, unwrapped."""
     return str(app.screen.query_one(selector, Static).content)
+
+
+def lab_text(lab, selector: str) -> str:
+    """A Static inside `lab`, as plain text."""
+    content = lab.query_one(selector, Static).content
+    return getattr(content, "plain", str(content))
+
+
+async def wait_until(pilot, condition, tries: int = 600) -> None:
+    """Let the app run until `condition()` holds (a guard against hanging, not a timing check)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the lab never got there")
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press keys in turn, then let the lab's workers finish."""
+    for key in keys:
+        await pilot.press(key)
+    await settle(pilot)

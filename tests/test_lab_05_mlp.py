@@ -6,8 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from labkit import open_lab, settle
-from textual.widgets import Static
+from labkit import open_lab, plain, settle
 
 from tutor.app.labs.charts import mat, num, vec
 from tutor.app.labs.l05_mlp import ACCURACY_MARK, MLPLab
@@ -15,10 +14,6 @@ from tutor.engine import mlp
 
 LESSON = "m1-l05-neural-networks"
 START = {"screen": "lesson", "lesson_id": LESSON}
-
-
-def plain(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def test_importing_the_lab_does_not_load_torch():

@@ -6,8 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from labkit import open_lab, settle
-from textual.widgets import Static
+from labkit import open_lab, plain, press
 
 from tutor.app.labs.charts import num
 from tutor.app.labs.l07_pytorch import grid_lines, value_text
@@ -15,16 +14,6 @@ from tutor.engine import basics
 
 LESSON = "m1-l07-pytorch"
 START = {"screen": "lesson", "lesson_id": LESSON}
-
-
-def plain(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
-
-
-async def press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-    await settle(pilot)
 
 
 def test_importing_the_lab_does_not_load_torch():

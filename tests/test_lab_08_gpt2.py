@@ -6,8 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from labkit import open_lab, settle
-from textual.widgets import Static
+from labkit import open_lab, plain, press
 
 from tutor.app.labs.l08_gpt2 import compact
 from tutor.engine.model import (
@@ -19,16 +18,6 @@ from tutor.engine.model import (
 
 LESSON = "m2-l08-gpt2-from-scratch"
 START = {"screen": "lesson", "lesson_id": LESSON}
-
-
-def plain(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
-
-
-async def press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-    await settle(pilot)
 
 
 def test_importing_the_lab_does_not_load_torch():

@@ -7,17 +7,12 @@ import math
 import subprocess
 import sys
 
-from labkit import open_lab
-from textual.widgets import Static
+from labkit import open_lab, plain
 
 from tutor.engine import rope_demo
 
 LESSON = "m2-l09-rope"
 START = {"screen": "lesson", "lesson_id": LESSON}
-
-
-def plain(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def test_the_lab_needs_no_torch():

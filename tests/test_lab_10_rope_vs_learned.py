@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 from conftest import settle
-from labkit import open_lab
-from textual.widgets import Static
+from labkit import lab_text as shown
+from labkit import open_lab, wait_until
 
 from tutor.app.labs import l10_rope_vs_learned as l10
 from tutor.app.labs.base import lab_strings
@@ -51,19 +51,6 @@ def engine_run(positions: str, steps: int):
     model_config = GPTConfig(vocab_size=tokenizer.n_vocab, **{**COURSE_MODEL, **TINY, "positions": positions})
     trainer = Trainer(model_config, train_ids, val_ids, replace(course_training_config(), max_steps=steps, **RUN))
     return list(trainer.run()), trainer.model.num_params()
-
-
-def shown(lab, selector: str) -> str:
-    content = lab.query_one(selector, Static).content
-    return getattr(content, "plain", str(content))
-
-
-async def wait_until(pilot, condition, tries: int = 600) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the lab never got there")
 
 
 async def test_both_runs_match_the_engine_and_the_verdict_compares_them(run_app, tiny_run):

@@ -7,18 +7,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from labkit import open_lab, settle
-from textual.widgets import Input, Static
+from labkit import open_lab, plain, settle
+from textual.widgets import Input
 
 from tutor.app.labs.charts import num, sci
 from tutor.engine import scaling
 
 LESSON = "m2-l11-scaling-multimodal"
 START = {"screen": "lesson", "lesson_id": LESSON}
-
-
-def plain(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 def assert_budget_shown(app, compute: float) -> None:

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 from conftest import settle
-from labkit import open_lab
-from textual.widgets import Static
+from labkit import lab_text as shown
+from labkit import open_lab, wait_until
 
 from tutor.app.labs import l12_training
 from tutor.app.labs.base import lab_strings
@@ -52,20 +52,6 @@ def engine_events(steps: int):
     config = replace(course_training_config(), max_steps=steps, **RUN)
     trainer = Trainer(GPTConfig(vocab_size=tokenizer.n_vocab, **{**COURSE_MODEL, **TINY}), train_ids, val_ids, config, tokenizer=tokenizer)
     return list(trainer.run()), [lr_at(s, config) for s in range(steps)], trainer.model.num_params()
-
-
-def shown(lab, selector: str) -> str:
-    content = lab.query_one(selector, Static).content
-    return getattr(content, "plain", str(content))
-
-
-async def wait_until(pilot, condition, tries: int = 600) -> None:
-    """Let the app run until `condition()` holds (a guard against hanging, not a timing check)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the lab never got there")
 
 
 async def test_a_run_shows_the_engines_numbers(run_app, tiny_run):
