@@ -10,7 +10,8 @@ Three parts:
    dimensions nobody chose; here each of 9 dimensions has a name ("realeza", "género", "edad"...)
    so the learner can see *why* rey − hombre + mujer ≈ reina works. It reproduces the examples of
    the source material that can be made honest: caminé/caminar are close (they differ only on the
-   "tiempo verbal" axis), mamá − género ≈ progenitor (the seed's "pariente", a relative, is corrected), regente + mujer ≈ reina.
+   "tiempo verbal" axis), mamá − género ≈ progenitor (the seed's "pariente", a relative, is corrected). The seed's
+   "regente + mujer ≈ reina" still computes, but a regent is not a queen, so no lesson or lab example uses it.
 
 3. Functions for any embedding matrix (e.g. the mini GPT's learned token embeddings, passed in as
    a tensor or array with its labels): cosine `nearest_neighbours` and `project_2d` (PCA).
