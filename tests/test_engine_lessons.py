@@ -268,49 +268,53 @@ def test_mlp_cancel_and_determinism():
         list(mlp.train_mlp(mlp.MLPConfig(activation="gelu")))
 
 
-def _sig(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
-
-
-def test_tiny_net_matches_the_hand_chain_rule():
-    p = mlp.tiny_net_pass(x=(0.05, 0.10), target=0.01, seed=0, lr=0.5)
-    x, t = p.x, p.target
-    # Weights are readable: 2 decimals, in [-1, 1].
-    for w in [*p.w1[0], *p.w1[1], *p.b1, *p.w2, p.b2]:
-        assert -1 <= w <= 1 and round(w, 2) == w
-    # Forward, by hand.
-    z1 = [p.w1[j][0] * x[0] + p.w1[j][1] * x[1] + p.b1[j] for j in range(2)]
-    h = [_sig(z) for z in z1]
-    z2 = p.w2[0] * h[0] + p.w2[1] * h[1] + p.b2
-    y = _sig(z2)
-    loss = (y - t) ** 2
-    assert p.z1 == pytest.approx(z1, abs=1e-12) and p.h == pytest.approx(h, abs=1e-12)
-    assert p.z2 == pytest.approx(z2, abs=1e-12) and p.y_hat == pytest.approx(y, abs=1e-12)
-    assert p.loss == pytest.approx(loss, abs=1e-12)
-    # Backward, by the chain rule.
+def _hand_pass(x, t, w1, b1, w2, b2, lr):
+    """Lesson 5's 2-1-1 network (ReLU hidden unit, linear output) by the chain rule, by hand."""
+    z = w1[0] * x[0] + w1[1] * x[1] + b1
+    h = max(0.0, z)
+    y = w2 * h + b2
     d_y = 2 * (y - t)
-    d_z2 = d_y * y * (1 - y)
-    d_w2 = [d_z2 * h[j] for j in range(2)]
-    d_h = [d_z2 * p.w2[j] for j in range(2)]
-    d_z1 = [d_h[j] * h[j] * (1 - h[j]) for j in range(2)]
-    d_w1 = [[d_z1[j] * x[i] for i in range(2)] for j in range(2)]
-    assert p.grad_y_hat == pytest.approx(d_y, abs=1e-12)
-    assert p.grad_z2 == pytest.approx(d_z2, abs=1e-12)
-    assert p.grad_b2 == pytest.approx(d_z2, abs=1e-12)
-    assert p.grad_w2 == pytest.approx(d_w2, abs=1e-12)
-    assert p.grad_h == pytest.approx(d_h, abs=1e-12)
-    assert p.grad_z1 == pytest.approx(d_z1, abs=1e-12)
-    assert p.grad_b1 == pytest.approx(d_z1, abs=1e-12)
-    for j in range(2):
-        assert p.grad_w1[j] == pytest.approx(d_w1[j], abs=1e-12)
-    # One SGD step.
-    for j in range(2):
-        assert p.new_w1[j] == pytest.approx([p.w1[j][i] - 0.5 * d_w1[j][i] for i in range(2)], abs=1e-12)
-    assert p.new_b1 == pytest.approx([p.b1[j] - 0.5 * d_z1[j] for j in range(2)], abs=1e-12)
-    assert p.new_w2 == pytest.approx([p.w2[j] - 0.5 * d_w2[j] for j in range(2)], abs=1e-12)
-    assert p.new_b2 == pytest.approx(p.b2 - 0.5 * d_z2, abs=1e-12)
+    d_h = d_y * w2
+    d_z = d_h * (1.0 if z > 0 else 0.0)
+    grads = {"w2": d_y * h, "b2": d_y, "w1": [d_z * x[0], d_z * x[1]], "b1": d_z, "z": d_z, "h": d_h, "y": d_y}
+    return z, h, y, (y - t) ** 2, grads
+
+
+def test_tiny_net_replays_the_lessons_worked_example():
+    """Seed 0 is lesson 5's worked example, number for number (x = (1, 2), t = 1, lr = 0.1)."""
+    p = mlp.tiny_net_pass()
+    assert (p.x, p.target, p.lr) == ([1.0, 2.0], 1.0, 0.1)
+    assert (p.w1, p.b1, p.w2, p.b2) == ([[0.5, 0.25]], [0.0], [0.4], 0.2)
+    assert p.z1 == pytest.approx([1.0]) and p.h == pytest.approx([1.0])
+    assert p.y_hat == pytest.approx(0.6) and p.loss == pytest.approx(0.16)
+    assert p.grad_y_hat == pytest.approx(-0.8) and p.grad_w2 == pytest.approx([-0.8]) and p.grad_b2 == pytest.approx(-0.8)
+    assert p.grad_h == pytest.approx([-0.32]) and p.grad_z1 == pytest.approx([-0.32])
+    assert p.grad_w1[0] == pytest.approx([-0.32, -0.64]) and p.grad_b1 == pytest.approx([-0.32])
+    assert p.new_w2 == pytest.approx([0.48]) and p.new_b2 == pytest.approx(0.28)
+    assert p.new_w1[0] == pytest.approx([0.532, 0.314]) and p.new_b1 == pytest.approx([0.032])
+    assert p.loss_after == pytest.approx((0.48 * 1.192 + 0.28 - 1) ** 2)  # the lesson's 0.0219
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_tiny_net_matches_the_hand_chain_rule(seed):
+    p = mlp.tiny_net_pass(seed=seed)
+    if seed:  # drawn weights are readable: 2 decimals, in [-1, 1]
+        for w in [*p.w1[0], *p.b1, *p.w2, p.b2]:
+            assert -1 <= w <= 1 and round(w, 2) == w
+    z, h, y, loss, g = _hand_pass(p.x, p.target, p.w1[0], p.b1[0], p.w2[0], p.b2, p.lr)
+    assert p.z1 == pytest.approx([z], abs=1e-12) and p.h == pytest.approx([h], abs=1e-12)
+    assert p.z2 == pytest.approx(y, abs=1e-12) and p.y_hat == pytest.approx(y, abs=1e-12)
+    assert p.loss == pytest.approx(loss, abs=1e-12)
+    assert p.grad_y_hat == pytest.approx(g["y"], abs=1e-12) and p.grad_z2 == pytest.approx(g["y"], abs=1e-12)
+    assert p.grad_w2 == pytest.approx([g["w2"]], abs=1e-12) and p.grad_b2 == pytest.approx(g["b2"], abs=1e-12)
+    assert p.grad_h == pytest.approx([g["h"]], abs=1e-12) and p.grad_z1 == pytest.approx([g["z"]], abs=1e-12)
+    assert p.grad_w1[0] == pytest.approx(g["w1"], abs=1e-12) and p.grad_b1 == pytest.approx([g["b1"]], abs=1e-12)
+    assert p.new_w1[0] == pytest.approx([p.w1[0][i] - p.lr * g["w1"][i] for i in range(2)], abs=1e-12)
+    assert p.new_b1 == pytest.approx([p.b1[0] - p.lr * g["b1"]], abs=1e-12)
+    assert p.new_w2 == pytest.approx([p.w2[0] - p.lr * g["w2"]], abs=1e-12)
+    assert p.new_b2 == pytest.approx(p.b2 - p.lr * g["b2"], abs=1e-12)
     assert p.loss_after < p.loss
-    assert mlp.tiny_net_pass(seed=1).w1 != p.w1 and mlp.tiny_net_pass(seed=0).w1 == p.w1
+    assert mlp.tiny_net_pass(seed=1).w1 != mlp.tiny_net_pass(seed=0).w1
 
 
 # --- embeddings ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ For lesson 5 ("Redes neuronales multicapa"):
 * `train_mlp(config, cancel)` is a generator: it trains an MLP step by step and yields an
   `MLPEvent` per step (loss, accuracy) and, every `grid_every` steps, the decision boundary as a
   grid of predicted classes, so a UI can draw the loss curve and the boundary while it learns.
-* `tiny_net_pass(x, target, seed, lr)` runs a 2-2-1 sigmoid network once, forward and backward,
+* `tiny_net_pass(x, target, seed, lr)` runs lesson 5's 2-1-1 ReLU network once, forward and backward,
   and returns every number: weights, pre-activations, activations, loss, every gradient (from
   autograd) and the weights after one SGD step. The tests check the gradients against the chain
   rule written by hand.
@@ -279,10 +279,11 @@ def run_to_end(config: MLPConfig | None = None, cancel: threading.Event | None =
 
 @dataclass
 class TinyNetPass:
-    """A 2-2-1 network: h = sigmoid(W1·x + b1), ŷ = sigmoid(w2·h + b2), loss = (ŷ − target)².
+    """Lesson 5's worked-example network, 2-1-1: h = ReLU(W1·x + b1), ŷ = w2·h + b2 (linear),
+    loss = (ŷ − target)².
 
-    W1 is 2x2 (row j = the weights into hidden unit j), w2 has 2 entries. All gradients come from
-    autograd; `grad_*` are d(loss)/d(that value).
+    W1 is 1x2 (row j = the weights into hidden unit j), b1 and w2 have 1 entry each. All gradients
+    come from autograd; `grad_*` are d(loss)/d(that value).
     """
 
     x: list[float]
@@ -295,9 +296,9 @@ class TinyNetPass:
     b2: float
     # forward pass
     z1: list[float]  # pre-activations of the hidden layer
-    h: list[float]  # sigmoid(z1)
+    h: list[float]  # ReLU(z1)
     z2: float  # pre-activation of the output
-    y_hat: float  # sigmoid(z2)
+    y_hat: float  # = z2 (linear output)
     loss: float
     # backward pass
     grad_y_hat: float
@@ -317,35 +318,48 @@ class TinyNetPass:
     formulas: list[str] = field(default_factory=list)
 
 
-def tiny_net_pass(
-    x: Sequence[float] = (0.05, 0.10), target: float = 0.01, seed: int = 0, lr: float = 0.5
-) -> TinyNetPass:
-    """Forward and backward pass of a 2-2-1 sigmoid network, with every number.
+# The worked example of lesson 5, number for number (seed 0 of the lab's "one pass").
+LESSON_PASS_X = (1.0, 2.0)
+LESSON_PASS_TARGET = 1.0
+LESSON_PASS_LR = 0.1
+LESSON_PASS_WEIGHTS = {"w1": [[0.5, 0.25]], "b1": [0.0], "w2": [0.4], "b2": 0.2}
 
-    The initial weights are drawn uniformly in [-1, 1] from `seed` and rounded to 2 decimals so
-    they are easy to read and to recompute by hand. Computed in float64.
+
+def tiny_net_pass(
+    x: Sequence[float] = LESSON_PASS_X, target: float = LESSON_PASS_TARGET, seed: int = 0, lr: float = LESSON_PASS_LR
+) -> TinyNetPass:
+    """Forward and backward pass of lesson 5's 2-1-1 network (ReLU hidden unit, linear output), with every number.
+
+    Seed 0 uses the lesson's own weights, so the lab replays its worked example. Any other seed draws
+    the weights uniformly in [-1, 1], rounded to 2 decimals so they are easy to recompute by hand
+    (a negative pre-activation then shows ReLU blocking the gradient). Computed in float64.
     """
     import torch
 
     if len(x) != 2:
         raise ValueError("x must have 2 values")
-    gen = torch.Generator().manual_seed(seed)
+    if seed == 0:
+        w = LESSON_PASS_WEIGHTS
+        w1, b1, w2 = (torch.tensor(w[k], dtype=torch.float64) for k in ("w1", "b1", "w2"))
+        b2 = torch.tensor(w["b2"], dtype=torch.float64)
+    else:
+        gen = torch.Generator().manual_seed(seed)
 
-    def draw(*shape: int) -> "torch.Tensor":
-        t = torch.rand(*shape, generator=gen, dtype=torch.float64) * 2 - 1
-        return torch.round(t * 100) / 100
+        def draw(*shape: int) -> "torch.Tensor":
+            t = torch.rand(*shape, generator=gen, dtype=torch.float64) * 2 - 1
+            return torch.round(t * 100) / 100
 
-    w1 = draw(2, 2).requires_grad_()
-    b1 = draw(2).requires_grad_()
-    w2 = draw(2).requires_grad_()
-    b2 = draw(1).squeeze(0).requires_grad_()
+        w1, b1, w2 = draw(1, 2), draw(1), draw(1)
+        b2 = draw(1).squeeze(0)
+    for p in (w1, b1, w2, b2):
+        p.requires_grad_()
     xt = torch.tensor([float(v) for v in x], dtype=torch.float64)
     t = torch.tensor(float(target), dtype=torch.float64)
 
     z1 = w1 @ xt + b1
-    h = torch.sigmoid(z1)
+    h = torch.relu(z1)
     z2 = w2 @ h + b2
-    y_hat = torch.sigmoid(z2)
+    y_hat = z2 * 1.0  # the output neuron is linear; a separate node so it gets its own gradient
     loss = (y_hat - t) ** 2
     for v in (z1, h, z2, y_hat):
         v.retain_grad()  # keep the gradients of the intermediate values too
@@ -353,20 +367,20 @@ def tiny_net_pass(
 
     with torch.no_grad():
         new = [p - lr * p.grad for p in (w1, b1, w2, b2)]
-        h_new = torch.sigmoid(new[0] @ xt + new[1])
-        loss_after = ((torch.sigmoid(new[2] @ h_new + new[3]) - t) ** 2).item()
+        h_new = torch.relu(new[0] @ xt + new[1])
+        loss_after = ((new[2] @ h_new + new[3] - t) ** 2).item()
 
     formulas = [
         "z1 = W1·x + b1",
-        "h = σ(z1) = 1 / (1 + e^(−z1))",
+        "h = ReLU(z1) = max(0, z1)",
         "z2 = w2·h + b2",
-        "ŷ = σ(z2)",
+        "ŷ = z2 (linear output)",
         "L = (ŷ − t)²",
         "∂L/∂ŷ = 2(ŷ − t)",
-        "∂L/∂z2 = ∂L/∂ŷ · ŷ(1 − ŷ)",
+        "∂L/∂z2 = ∂L/∂ŷ",
         "∂L/∂w2 = ∂L/∂z2 · h,   ∂L/∂b2 = ∂L/∂z2",
         "∂L/∂h = ∂L/∂z2 · w2",
-        "∂L/∂z1 = ∂L/∂h · h(1 − h)",
+        "∂L/∂z1 = ∂L/∂h · (1 if z1 > 0 else 0)",
         "∂L/∂W1 = ∂L/∂z1 ⊗ x,   ∂L/∂b1 = ∂L/∂z1",
         "p ← p − lr · ∂L/∂p",
     ]

@@ -3,7 +3,7 @@
 Two views:
 - training: the decision boundary (coloured by the class the network predicts, the data points
   on top) and the loss curve, redrawn while `tutor.engine.mlp.train_mlp` learns in a thread;
-- one pass: the 2-2-1 network of the lesson's worked example (`tiny_net_pass`), stage by stage.
+- one pass: the 2-1-1 network of the lesson's worked example (`tiny_net_pass`), stage by stage.
 
 It never imports torch: the engine does, inside its functions, which run in thread workers.
 """
