@@ -540,3 +540,29 @@ def test_mixtral_total_and_active_parameters():
     mixtral = MOE_MODELS[0]
     assert mixtral.n_params == 46_702_792_704  # Mistral: "46.7B total"
     assert mixtral.active_params == 12_879_925_248  # "12.9B active per token"
+
+
+def test_timeline_writes_numbers_the_way_the_lessons_do():
+    """Commas group thousands and a point marks decimals in both languages (lesson 2's note): a
+    Spanish "1.500 millones" would read as 1.5 million by that convention."""
+    import re
+
+    for event in timeline.events():
+        for lang in ("es", "en"):
+            text = event.text(lang)
+            assert not re.search(r"\b\d{1,3}\.\d{3}\b", text), text
+    gpt2 = next(e for e in timeline.events() if e.text("es").startswith("GPT-2:"))
+    assert "1,500 millones" in gpt2.text("es")
+
+
+def test_chinchilla_fit_minimum_at_1e21_is_about_50_tokens_per_parameter():
+    """Lesson 11 states the exact minimum of the fitted formula at 10^21 FLOPs: ~1.8e9 parameters,
+    ~9.1e10 tokens, ~50 tokens per parameter, loss 2.329 (2.335 with the rule of 20)."""
+    fit, rule = scaling.compute_optimal(1e21), scaling.rule_of_20(1e21)
+    assert fit.n_params == pytest.approx(1.82e9, rel=0.01) and fit.n_tokens == pytest.approx(9.14e10, rel=0.01)
+    assert round(fit.tokens_per_param) == 50
+    assert round(fit.loss, 3) == 2.329 and round(rule.loss, 3) == 2.335
+    # it is the minimum along C = 6ND: nudging N either way raises the loss
+    for f in (0.9, 1.1):
+        n = fit.n_params * f
+        assert scaling.chinchilla_loss(n, 1e21 / (6 * n)) > fit.loss
