@@ -65,19 +65,6 @@ def int_between(low: int, high: int):
 seed = int_between(0, SEED_MAX)
 
 
-def size(text: str) -> str:
-    """A memory size with a unit (24GiB, 512MiB, 8GB); returned as written, for the fit check."""
-    from tutor.fit.units import SizeError, parse_size
-
-    if text.strip().startswith("-"):
-        raise argparse.ArgumentTypeError(f"{_say(text)}: a size must be positive, e.g. 32GiB")
-    try:
-        parse_size(text)
-    except SizeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 def writable_file(text: str) -> Path:
     """A path tutor will write later: its folder must exist or be creatable, and be writable now,
     so a long job does not fail at its very end. Creates nothing."""

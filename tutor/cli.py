@@ -269,13 +269,25 @@ def cmd_progress(args: argparse.Namespace) -> int:
 # -- the parser ------------------------------------------------------------------------------
 
 
+class UsageError(Exception):
+    """A command line argparse cannot use; main() reports it in one line and returns 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr and exit code 2 returned by main(),
+    not a usage block and SystemExit (the verbs are also called in-process, by tests)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)")
+
+
 def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGS, help="language of the course (default: last used, else the locale)")
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (keyboard only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tutor",
         description=(
             "Fundamentos de LLMs / LLM Fundamentals: a terminal course on how large language models work, "
@@ -384,7 +396,13 @@ def _quiet_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(join_dash_values(sys.argv[1:] if argv is None else list(argv), parser))
+    try:
+        args = parser.parse_args(join_dash_values(sys.argv[1:] if argv is None else list(argv), parser))
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help and --version print, then exit 0
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a full disk shows here, while we can still say so

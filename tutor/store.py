@@ -286,7 +286,8 @@ class Store:
         """Read the file once into memory (left untouched on disk); this session saves nothing."""
         self.read_only = ReadOnly(kind, message)
         memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        if not fresh and self.path.exists():
+        copied = fresh or not self.path.exists()
+        if not copied:
             quoted = self.path.resolve().as_posix().replace("?", "%3f").replace("#", "%23")
             # mode=ro reads what the -wal holds too; immutable=1 needs no lock files at all (an
             # unwritable folder), at the price of not seeing a -wal that was never checkpointed.
@@ -298,6 +299,7 @@ class Store:
                         source.backup(memory)
                     finally:
                         source.close()
+                    copied = True
                     break
                 except sqlite3.DatabaseError:
                     memory.close()
@@ -311,11 +313,18 @@ class Store:
             memory.close()
             raise
         except sqlite3.DatabaseError:  # unreadable as tutor's: start from nothing, still in memory
+            copied = False
             memory.close()
             memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             memory.row_factory = sqlite3.Row
             memory.execute("PRAGMA foreign_keys = ON")
             self._migrate(memory)
+        if not copied:
+            self.read_only = ReadOnly(
+                "damaged",
+                f"The progress file {self.path} is damaged or not tutor's, and cannot be moved aside, so you "
+                f"start afresh. {message}",
+            )
         return memory
 
     @staticmethod
@@ -730,7 +739,10 @@ def _attempt_row(row: sqlite3.Row) -> Attempt:
 
 def open_store(path: Path | None = None) -> Store:
     if path is None:
-        from tutor.paths import store_path
+        from tutor.paths import data_dir, store_path
 
-        path = store_path()
+        try:
+            path = store_path()
+        except OSError:  # the folder cannot be made: Store says so and runs read-only
+            path = data_dir(create=False) / "tutor.sqlite3"
     return Store(path)

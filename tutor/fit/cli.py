@@ -11,7 +11,6 @@ import json
 import sys
 from typing import TextIO
 
-from tutor.argtypes import size
 from tutor.fit.hardware import SpecError
 from tutor.fit.units import human_bytes, human_bytes2
 
@@ -34,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--gpu", metavar="KIND:SIZE[,KIND:SIZE...]",
                    help="what-if: plan for these GPUs instead (e.g. cuda:24GiB, metal:10.67GiB, none); "
                    "SIZE is the memory free for models")
-    p.add_argument("--ram", metavar="SIZE", type=size, help="what-if: plan for this much free system memory (e.g. 32GiB)")
+    p.add_argument("--ram", metavar="SIZE", help="what-if: plan for this much free system memory (e.g. 32GiB)")
     p.set_defaults(func=run)
     return p
 
