@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 
 import pytest
@@ -34,6 +35,44 @@ def tiny_run(monkeypatch):
         monkeypatch.setattr(l12_training, "RUN_OVERRIDES", RUN)
 
     return shrink
+
+
+class StepGate:
+    """The test decides how many steps the training thread may take (`allow(n)`).
+
+    The lab's thread calls `wait_while_paused` after every step; this wraps it with a semaphore, so
+    a run can never race ahead of (or finish during) a key press: the test waits for states only.
+    """
+
+    def __init__(self, monkeypatch):
+        self.permits = threading.Semaphore(0)
+        self.blocked = threading.Event()  # the thread waits at the gate
+        self.in_lab_pause = threading.Event()  # past the gate, in the lab's own wait_while_paused
+        original = l12_training.wait_while_paused
+
+        def gated(resume: threading.Event, cancel: threading.Event) -> None:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()
+            self.blocked.set()
+            while not self.permits.acquire(timeout=0.01):
+                if cancel.is_set() or worker.is_cancelled:
+                    break
+            self.blocked.clear()
+            self.in_lab_pause.set()
+            original(resume, cancel)
+            self.in_lab_pause.clear()
+
+        monkeypatch.setattr(l12_training, "wait_while_paused", gated)
+
+    def allow(self, steps: int) -> None:
+        for _ in range(steps):
+            self.permits.release()
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    return StepGate(monkeypatch)
 
 
 def engine_events(steps: int):
@@ -86,20 +125,20 @@ async def test_a_run_shows_the_engines_numbers(run_app, tiny_run):
         assert chart[-1].strip().startswith(f"{min(losses):.2f}")
 
 
-async def test_pause_keeps_the_run_and_resume_goes_on(run_app, tiny_run):
+async def test_pause_keeps_the_run_and_resume_goes_on(run_app, tiny_run, gate):
     tiny_run(400)
     async with run_app(lang="es", start=START) as (_app, pilot):
         lab = await open_lab(pilot)
         await pilot.press("s")
-        await wait_until(pilot, lambda: len(lab.events) >= 2)
+        gate.allow(1)  # step 1 arrives, step 2 is let through, then the thread waits at the gate
+        await wait_until(pilot, lambda: len(lab.events) >= 2 and gate.blocked.is_set())
         await pilot.press("space")
         assert lab.state == "paused"
-        await pilot.pause(0.2)
-        held = len(lab.events)  # at most the step in flight arrived after the key
-        for _ in range(4):
-            await pilot.pause(0.1)
-        assert len(lab.events) == held, "no training while paused"
+        held = len(lab.events)
+        gate.allow(3)  # the gate opens, but the lab's pause must hold the thread: no step may come
+        await wait_until(pilot, gate.in_lab_pause.is_set)
         await pilot.pause()
+        assert len(lab.events) == held, "no training while paused"
         assert shown(lab, "#tr-status").startswith(STRINGS["es"]["state.paused"])
         await pilot.press("space")
         assert lab.state == "running"
@@ -113,16 +152,17 @@ async def test_pause_keeps_the_run_and_resume_goes_on(run_app, tiny_run):
         assert shown(lab, "#tr-status").startswith(STRINGS["es"]["state.stopped"])
 
 
-async def test_stop_while_paused_ends_the_worker_and_s_starts_afresh(run_app, tiny_run):
+async def test_stop_while_paused_ends_the_worker_and_s_starts_afresh(run_app, tiny_run, gate):
     tiny_run(400)
     async with run_app(lang="en", start=START) as (_app, pilot):
         lab = await open_lab(pilot)
         await pilot.press("s")
-        await wait_until(pilot, lambda: len(lab.events) >= 1)
+        await wait_until(pilot, lambda: len(lab.events) >= 1 and gate.blocked.is_set())
         await pilot.press("space", "x")
         await settle(pilot)  # returns only if the paused thread was released
         assert lab.state == "stopped"
         tiny_run(3)
+        gate.allow(3)
         await pilot.press("s")
         await settle(pilot)
         assert lab.state == "finished" and [e.step for e in lab.events] == [1, 2, 3]

@@ -9,6 +9,7 @@ so `tutor --help` and `tutor lessons` start fast.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -49,10 +50,13 @@ def open_store_or_explain():
         err(str(exc))
         return None
     if store.recovered_from is not None:
+        why = "was damaged" if store.recovered_reason in (None, "damaged") else f"was not a whole tutor store ({store.recovered_reason})"
         err(
-            f"the progress file was damaged and has been moved aside to {store.recovered_from}; "
+            f"the progress file {why} and has been moved aside to {store.recovered_from}; "
             "starting with fresh progress (nothing was deleted)."
         )
+    if store.read_only is not None:
+        err(f"read-only: {store.read_only.message}")
     return store
 
 
@@ -203,20 +207,43 @@ def cmd_progress(args: argparse.Namespace) -> int:
                     return EXIT_FAIL
                 print(f"Progress exported to {target}")
             return EXIT_OK
+        if (args.import_file or args.reset) and store.read_only is not None:
+            err("the progress file cannot be written this time (see above), so nothing was changed.")
+            return EXIT_FAIL
         if args.import_file:
+            from tutor.lessons import load_course
+            from tutor.progress import ImportRefused, vet_import
+
             try:
+                if Path(args.import_file).stat().st_size > 50_000_000:
+                    raise ImportRefused("it is larger than any export (50 MB)")
                 data = json.loads(Path(args.import_file).read_text(encoding="utf-8"))
-                lessons, attempts = store.import_progress(data)
+                plan = vet_import(data, load_course())
+                lessons, attempts = store.import_progress(plan.data)
             except FileNotFoundError:
                 err(f"no such file: {args.import_file}")
                 return EXIT_USAGE
             except OSError as exc:  # a folder, no permission, ...
                 err(f"cannot read {args.import_file}: {exc.strerror or exc}. Nothing was changed.")
                 return EXIT_USAGE
+            except UnicodeDecodeError:
+                err(f"cannot import {args.import_file}: it is not UTF-8 text (not an export). Nothing was changed.")
+                return EXIT_USAGE
+            except RecursionError:
+                err(f"cannot import {args.import_file}: it nests too deeply to be an export. Nothing was changed.")
+                return EXIT_USAGE
             except (ValueError, KeyError, TypeError) as exc:
                 err(f"cannot import {args.import_file}: {exc}. Nothing was changed.")
                 return EXIT_USAGE
-            print(f"Imported: {lessons} lesson(s) updated, {attempts} quiz attempt(s) added.")
+            shown = 20  # the first ones, then a count: an edited file may be long
+            for line in plan.skipped[:shown]:
+                err(f"skipped {line}")
+            if len(plan.skipped) > shown:
+                err(f"skipped {len(plan.skipped) - shown} more entries")
+            print(
+                f"Imported: {lessons} lesson(s) updated, {attempts} quiz attempt(s) added"
+                + (f"; {len(plan.skipped)} entr{'y' if len(plan.skipped) == 1 else 'ies'} skipped (see above)." if plan.skipped else ".")
+            )
             return EXIT_OK
         if args.reset:
             if not args.yes:
@@ -242,13 +269,25 @@ def cmd_progress(args: argparse.Namespace) -> int:
 # -- the parser ------------------------------------------------------------------------------
 
 
+class UsageError(Exception):
+    """A command line argparse cannot use; main() reports it in one line and returns 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr and exit code 2 returned by main(),
+    not a usage block and SystemExit (the verbs are also called in-process, by tests)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)")
+
+
 def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGS, help="language of the course (default: last used, else the locale)")
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (keyboard only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tutor",
         description=(
             "Fundamentos de LLMs / LLM Fundamentals: a terminal course on how large language models work, "
@@ -302,18 +341,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _value_options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    """(options that take a value, every option string), over the parser and all its verbs."""
+    takes, every = set(), set()
+    for action in parser._actions:
+        every.update(action.option_strings)
+        if action.option_strings and action.nargs != 0:
+            takes.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                more_takes, more_every = _value_options(sub)
+                takes |= more_takes
+                every |= more_every
+    return takes, every
+
+
+def join_dash_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`--ram -1GiB` as `--ram=-1GiB`: argparse takes a value that starts with '-' for an option
+    and says "expected one argument"; joined, the value's own check says what is wrong with it."""
+    takes, every = _value_options(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        item = argv[i]
+        if item == "--":
+            out.extend(argv[i:])
+            break
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if (
+            item in takes and following is not None and following.startswith("-") and following != "-"
+            and following.split("=", 1)[0] not in every
+        ):
+            out.append(f"{item}={following}")
+            i += 2
+            continue
+        out.append(item)
+        i += 1
+    return out
+
+
+def _quiet_stdout() -> None:
+    """After stdout failed: send the rest to /dev/null, so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        args = parser.parse_args(join_dash_values(sys.argv[1:] if argv is None else list(argv), parser))
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help and --version print, then exit 0
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a full disk shows here, while we can still say so
+        return code
     except KeyboardInterrupt:
         err("interrupted.")
         return 130
     except BrokenPipeError:
-        # `tutor lessons | head`: the reader went away; not an error worth a traceback.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return EXIT_OK
+        # `tutor lessons | head`: the reader went away. Nothing to say (no one reads it), exit 1.
+        _quiet_stdout()
+        return EXIT_FAIL
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
+            _quiet_stdout()
+            err(f"cannot write the output: {exc.strerror or exc}.")
+        else:  # a file the verb works on: one line, never a traceback
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            err(f"{exc.strerror or exc}{where}.")
+        return EXIT_FAIL

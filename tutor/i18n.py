@@ -225,6 +225,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "El archivo de progreso estaba dañado y se ha apartado a {path}. Empiezas con un progreso nuevo; "
             "el archivo original no se ha borrado."
         ),
+        # The store runs read-only (tutor/store.py ReadOnly.kind): the lessons open, nothing is saved.
+        "store.read_only.folder": (
+            "No se puede escribir en la carpeta {folder}: las lecciones se abren, pero tu progreso de esta "
+            "sesión no se guardará. Corrige sus permisos o usa TUTOR_HOME."
+        ),
+        "store.read_only.file": (
+            "No se puede escribir el archivo de progreso {path}: las lecciones se abren, pero tu progreso de "
+            "esta sesión no se guardará. Corrige sus permisos."
+        ),
+        "store.read_only.side_files": (
+            "Otro usuario (¿un `sudo tutor`?) dejó archivos {path}-wal/-shm que no puedes escribir: las lecciones "
+            "se abren, pero tu progreso no se guardará. Arréglalo con: sudo chown $USER {path}*"
+        ),
+        "store.read_only.damaged": (
+            "El archivo de progreso {path} está dañado y no se puede apartar: empiezas de cero y nada de esta "
+            "sesión se guardará. Muévelo tú o usa TUTOR_HOME."
+        ),
         "help.title": "Ayuda",
     },
     "en": {
@@ -407,6 +424,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "store.recovered": (
             "The progress file was damaged and has been moved aside to {path}. You start with fresh progress; "
             "the original file was not deleted."
+        ),
+        "store.read_only.folder": (
+            "The folder {folder} cannot be written: the lessons open, but this session's progress will not be "
+            "saved. Fix its permissions or use TUTOR_HOME."
+        ),
+        "store.read_only.file": (
+            "The progress file {path} cannot be written: the lessons open, but this session's progress will not "
+            "be saved. Fix its permissions."
+        ),
+        "store.read_only.side_files": (
+            "Another user (a `sudo tutor`?) left {path}-wal/-shm files you cannot write: the lessons open, but "
+            "your progress will not be saved. Fix it with: sudo chown $USER {path}*"
+        ),
+        "store.read_only.damaged": (
+            "The progress file {path} is damaged and cannot be moved aside: you start afresh and nothing from "
+            "this session will be saved. Move it yourself or use TUTOR_HOME."
         ),
         "help.title": "Help",
     },

@@ -4,14 +4,21 @@
   corrupting the file or failing; every write is one short `BEGIN IMMEDIATE` transaction.
 - The schema version lives in `PRAGMA user_version`; `MIGRATIONS[i]` takes version i to i+1.
   A file written by a newer tutor is refused, never downgraded.
-- A corrupt or unreadable file is moved aside (`<name>.corrupt-<time>`) and a fresh one is
-  started; `Store.recovered_from` tells the caller, which shows the learner where it went.
+- A corrupt file, or one that is SQLite but lacks tutor's tables, is moved aside
+  (`<name>.corrupt-<time>`) and a fresh one is started; `Store.recovered_from` and
+  `Store.recovered_reason` tell the caller, which shows the learner where it went and why.
+- What cannot be written is told apart from what is damaged: a folder that cannot be written,
+  a file that cannot be written, or WAL side files (`-wal`, `-shm`) left by another user (a
+  `sudo tutor`). Then the store runs read-only: the file is read once into memory and left
+  untouched, the session works as usual, nothing is saved, and `Store.read_only` says why.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -89,10 +96,58 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Every table the migrations create: a file at the current version must have them all.
+SCHEMA_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+)", "".join(MIGRATIONS)))
+_SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
 class StoreError(RuntimeError):
     """The store cannot be used; the message says why and what to do."""
+
+
+class StoreReadOnly(StoreError):
+    """A write was asked of a store that runs read-only (`Store.read_only` says why)."""
+
+
+@dataclass(frozen=True)
+class ReadOnly:
+    """Why this session's progress is not saved.
+
+    `kind`: "folder" (the folder cannot be written or created), "file" (the file cannot be
+    written), "side_files" (its -wal/-shm files belong to someone else), "damaged" (damaged, and
+    it cannot be moved aside). `message`: one English sentence for the command line; the app
+    shows its own catalogue text for `kind`.
+    """
+
+    kind: str
+    message: str
+
+
+class _NotOurs(sqlite3.DatabaseError):
+    """A valid SQLite file that is not (or no longer) a whole tutor store."""
+
+
+def _error_name(exc: BaseException) -> str:
+    """SQLite's error name (SQLITE_READONLY, ...); from the message on Pythons before 3.11."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if name:
+        return name
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return "SQLITE_READONLY"
+    if "unable to open" in text:
+        return "SQLITE_CANTOPEN"
+    if "disk is full" in text or "disk i/o" in text:
+        return "SQLITE_FULL"
+    return "SQLITE_ERROR"
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    return _error_name(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
 
 
 def now() -> str:
@@ -128,36 +183,159 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.recovered_from: Path | None = None  # where a damaged file was moved, if it was
+        self.recovered_reason: str | None = None  # why, in one English phrase
+        self.read_only: ReadOnly | None = None  # set when nothing this session does is saved
         self._lock = threading.RLock()
         self._conn = self._open()
 
-    # -- opening, recovery and migrations ---------------------------------------------------
+    # -- opening, diagnosis, recovery and migrations -------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return self._read_only(
+                "folder",
+                f"The folder {folder} cannot be created ({exc.strerror or exc}). "
+                f"Progress will not be saved; set TUTOR_HOME to a folder you can write.",
+            )
+        exists = self.path.exists()
+        if exists and self.path.is_dir():
+            raise StoreError(
+                f"The progress file {self.path} is a folder. Move it away or set TUTOR_HOME to another folder."
+            )
+        if exists and not os.access(self.path, os.R_OK):
             raise StoreError(
                 f"Cannot read or write the progress file {self.path} (permissions). "
                 f"Fix its permissions or set TUTOR_HOME to another folder."
             )
+        problem = self._write_problem(exists)
+        if problem is not None:
+            return self._read_only(*problem)
         try:
-            conn = self._connect()
+            return self._open_writable()
+        except StoreError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            if _cannot_write(exc):  # what os.access could not foresee (a read-only mount, ...)
+                return self._read_only(
+                    "file", f"The progress file {self.path} cannot be written ({exc}). Progress will not be saved."
+                )
+            # Not a database, a damaged one, or not ours: never overwrite it; move it aside.
+            self.recovered_reason = str(exc) if isinstance(exc, _NotOurs) else "damaged"
+            try:
+                self.recovered_from = self._move_aside()
+            except OSError as move_error:
+                self.recovered_reason = None
+                return self._read_only(
+                    "damaged",
+                    f"The progress file {self.path} is damaged and cannot be moved aside "
+                    f"({move_error.strerror or move_error}). Progress will not be saved; move it "
+                    f"yourself or set TUTOR_HOME to another folder.",
+                    fresh=True,
+                )
+            return self._open_writable()
+
+    def _write_problem(self, exists: bool) -> tuple[str, str] | None:
+        """(kind, message) when the file, its folder or its side files cannot be written."""
+        folder = self.path.parent
+        who = "Another user (perhaps `sudo tutor`) left"
+        for suffix in _SIDE_SUFFIXES:
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists() and not _writable(side):
+                return (
+                    "side_files",
+                    f"{who} {side.name} in {folder}, which you cannot write; progress will not be saved. "
+                    f"Give the files back to yourself (sudo chown $USER {self.path}*) and start tutor again.",
+                )
+        if exists and not _writable(self.path):
+            return (
+                "file",
+                f"The progress file {self.path} cannot be written (permissions); progress will not be saved. "
+                f"Fix its permissions (chmod u+w) or set TUTOR_HOME to another folder.",
+            )
+        if not (_writable(folder) and os.access(folder, os.X_OK)):
+            what = "holds the progress file" if exists else "should hold the progress file"
+            return (
+                "folder",
+                f"The folder {folder}, which {what}, cannot be written (permissions); progress will not be "
+                f"saved. Fix its permissions or set TUTOR_HOME to a folder you can write.",
+            )
+        return None
+
+    def _open_writable(self) -> sqlite3.Connection:
+        conn = self._connect()
+        try:
             self._check_integrity(conn)
-        except sqlite3.DatabaseError:
-            # Not a database, or a damaged one. Never overwrite it: move it aside and start anew.
-            self.recovered_from = self._move_aside()
-            conn = self._connect()
-        try:
             self._migrate(conn)
-        except sqlite3.DatabaseError:
+            self._check_tables(conn)
+            # Only now, with the schema known to be ours: switching to WAL rewrites the file header,
+            # and a file from a newer tutor must be left byte for byte as it was.
+            conn.execute("PRAGMA journal_mode = WAL")
+            # Taking the write lock touches the -wal and -shm files: it fails now, with a diagnosis,
+            # instead of at the learner's first step.
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except BaseException:
             conn.close()
-            self.recovered_from = self._move_aside()
-            conn = self._connect()
-            self._migrate(conn)
-        # Only now, with the schema known to be ours: switching to WAL rewrites the file header,
-        # and a file from a newer tutor must be left byte for byte as it was.
-        conn.execute("PRAGMA journal_mode = WAL")
+            raise
         return conn
+
+    def _read_only(self, kind: str, message: str, fresh: bool = False) -> sqlite3.Connection:
+        """Read the file once into memory (left untouched on disk); this session saves nothing."""
+        self.read_only = ReadOnly(kind, message)
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        copied = fresh or not self.path.exists()
+        if not copied:
+            quoted = self.path.resolve().as_posix().replace("?", "%3f").replace("#", "%23")
+            # mode=ro reads what the -wal holds too; immutable=1 needs no lock files at all (an
+            # unwritable folder), at the price of not seeing a -wal that was never checkpointed.
+            for flags in ("mode=ro", "mode=ro&immutable=1"):
+                try:
+                    source = sqlite3.connect(f"file:{quoted}?{flags}", uri=True)
+                    try:
+                        self._check_integrity(source)
+                        source.backup(memory)
+                    finally:
+                        source.close()
+                    copied = True
+                    break
+                except sqlite3.DatabaseError:
+                    memory.close()
+                    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        memory.row_factory = sqlite3.Row
+        memory.execute("PRAGMA foreign_keys = ON")
+        try:
+            self._migrate(memory)
+            self._check_tables(memory)
+        except StoreError:
+            memory.close()
+            raise
+        except sqlite3.DatabaseError:  # unreadable as tutor's: start from nothing, still in memory
+            copied = False
+            memory.close()
+            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            memory.row_factory = sqlite3.Row
+            memory.execute("PRAGMA foreign_keys = ON")
+            self._migrate(memory)
+        if not copied:
+            self.read_only = ReadOnly(
+                "damaged",
+                f"The progress file {self.path} is damaged or not tutor's, and cannot be moved aside, so you "
+                f"start afresh. {message}",
+            )
+        return memory
+
+    @staticmethod
+    def _check_tables(conn: sqlite3.Connection) -> None:
+        present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = sorted(SCHEMA_TABLES - present)
+        if missing:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            raise _NotOurs(
+                f"it is an SQLite file at schema version {version} but lacks the tables {', '.join(missing)}"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         new_file = not self.path.exists()
@@ -189,17 +367,11 @@ class Store:
         while target.exists():
             n += 1
             target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
-        try:
-            self.path.rename(target)
-            for suffix in ("-wal", "-shm"):
-                side = self.path.with_name(self.path.name + suffix)
-                if side.exists():
-                    side.rename(target.with_name(target.name + suffix))
-        except OSError as exc:
-            raise StoreError(
-                f"The progress file {self.path} is damaged and could not be moved aside ({exc}). "
-                f"Move it yourself or set TUTOR_HOME to another folder."
-            ) from exc
+        self.path.rename(target)  # an OSError here leaves the file where it was: the caller says so
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.rename(target.with_name(target.name + suffix))
         return target
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -467,6 +639,8 @@ class Store:
         """A consistent copy of the whole file (SQLite's online backup), next to it."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.backup-{stamp}-{int(time.time() * 1000) % 1000:03d}")
+        # Created private before SQLite writes a byte: the copy holds the chats too.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         dest = sqlite3.connect(target)
         try:
             with self._lock:
@@ -565,7 +739,10 @@ def _attempt_row(row: sqlite3.Row) -> Attempt:
 
 def open_store(path: Path | None = None) -> Store:
     if path is None:
-        from tutor.paths import store_path
+        from tutor.paths import data_dir, store_path
 
-        path = store_path()
+        try:
+            path = store_path()
+        except OSError:  # the folder cannot be made: Store says so and runs read-only
+            path = data_dir(create=False) / "tutor.sqlite3"
     return Store(path)

@@ -42,6 +42,15 @@ class TutorApp(App[int]):
             self.notify(
                 t("store.recovered", self.lang, path=self.store.recovered_from), severity="warning", timeout=15
             )
+        read_only = getattr(self.store, "read_only", None)
+        if read_only is not None:  # told once, and long enough to read: nothing will be saved
+            path = self.store.path
+            self.notify(
+                t(f"store.read_only.{read_only.kind}", self.lang, path=path, folder=path.parent),
+                severity="warning",
+                timeout=30,
+                markup=False,  # a path is not markup
+            )
         self.call_after_refresh(self._open_start)
 
     def _open_start(self) -> None:

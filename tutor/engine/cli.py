@@ -11,6 +11,8 @@ import argparse
 import sys
 import time
 
+from tutor.argtypes import float_between, int_between, seed, writable_file
+
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -33,20 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("generate", help="continue a prompt with the course's mini GPT")
     p.add_argument("prompt", help="the text to continue")
-    p.add_argument("--temperature", "-t", type=float, default=0.8, help="0 = greedy (default 0.8)")
-    p.add_argument("--top-k", type=int, default=40, help="keep the k most likely tokens (0 = all; default 40)")
-    p.add_argument("--top-p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
-    p.add_argument("--max-tokens", type=int, default=80, help="new tokens at most (default 80)")
-    p.add_argument("--seed", type=int, default=None, help="same seed, same text")
+    p.add_argument("--temperature", "-t", type=float_between(0, 10), default=0.8, help="0 = greedy, at most 10 (default 0.8)")
+    p.add_argument("--top-k", type=int_between(0, 1_000_000), default=40, help="keep the k most likely tokens (0 = all; default 40)")
+    p.add_argument("--top-p", type=float_between(0, 1, low_open=True), default=None, help="nucleus sampling threshold in (0, 1]")
+    p.add_argument("--max-tokens", type=int_between(1, 10_000), default=80, help="new tokens at most, 1 to 10,000 (default 80)")
+    p.add_argument("--seed", type=seed, default=None, help="same seed, same text (0 to 2^63-1)")
     p.add_argument("--device", default=None, help="auto | cpu | cuda | mps")
     p.set_defaults(func=cmd_generate)
 
     p = subparsers.add_parser("train", help="train the course's mini GPT on the course text")
-    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the shipped recipe's)")
-    p.add_argument("--out", default=None, help="checkpoint path (default: <data dir>/models/course_gpt.pt)")
+    p.add_argument("--steps", type=int_between(1, 1_000_000), default=None, help="optimiser steps (default: the shipped recipe's)")
+    p.add_argument("--out", type=writable_file, default=None, help="checkpoint path (default: <data dir>/models/course_gpt.pt)")
     p.add_argument("--device", default=None, help="auto | cpu | cuda | mps")
-    p.add_argument("--seed", type=int, default=None, help="default: the shipped recipe's seed")
-    p.add_argument("--threads", type=int, default=None, help="CPU threads (default 1: reproducible, and fastest on a busy machine)")
+    p.add_argument("--seed", type=seed, default=None, help="default: the shipped recipe's seed")
+    p.add_argument("--threads", type=int_between(1, 256), default=None, help="CPU threads (default 1: reproducible, and fastest on a busy machine)")
     p.add_argument("--fp32", action="store_true", help="save float32 weights (default float16, half the size)")
     p.set_defaults(func=cmd_train)
 
@@ -56,8 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info.add_argument("--gpt2", action="store_true", help="explain GPT-2 small (124M) instead")
     info.set_defaults(func=cmd_engine_info)
     b = sub.add_parser("bpe", help="retrain the course tokenizer (BPE) on the course text")
-    b.add_argument("--vocab-size", type=int, default=None, help="default 3072")
-    b.add_argument("--out", default=None, help="default: <data dir>/models/course_bpe.tiktoken")
+    b.add_argument("--vocab-size", type=int_between(257, 65_536), default=None, help="257 to 65,536 (default 3072)")
+    b.add_argument("--out", type=writable_file, default=None, help="default: <data dir>/models/course_bpe.tiktoken")
     b.set_defaults(func=cmd_engine_bpe)
     p.set_defaults(func=lambda args: (p.print_help(), EXIT_OK)[1])
 

@@ -51,6 +51,8 @@ def parse_size(text: str) -> int:
     if text is None:
         raise SizeError("empty size")
     m = _SIZE_RE.match(str(text))
+    if not m and str(text).strip().startswith("-"):
+        raise SizeError(f"size must be positive: {text!r} (try 24GiB, 10.67GiB, 8GB or 512MiB)")
     if not m:
         raise SizeError(f"not a size: {text!r} (try 24GiB, 10.67GiB, 8GB or 512MiB)")
     number, unit = m.groups()
