@@ -58,6 +58,7 @@ from tutor.chat.backends import (
 from tutor.chat.clipboard import last_code_block
 from tutor.chat.history import ChatRecord, History
 from tutor.chat.picker import FitResult, Verdict, best_model, fit_check
+from tutor.chat.sanitize import clean_text
 from tutor.chat.tutor_mode import lesson_question, system_prompt
 from tutor.i18n import t
 
@@ -894,7 +895,7 @@ class ChatScreen(TutorScreen):
                     block += f"\n\n[{t('chat.thinking', lang)}]\n{view.thinking}"
                 block += f"\n\n{view.content}"
                 parts.append(block)
-        return "\n\n".join(parts) + ("\n" if parts else "")
+        return clean_text("\n\n".join(parts) + ("\n" if parts else ""))
 
     def last_answer(self) -> str:
         views = [v for v in self.query(AssistantMessage) if v.content.strip()]
