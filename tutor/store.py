@@ -94,6 +94,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX message_by_chat ON message (chat_id, id);
     """,
+    # v3: each answer's tokens with their log-probabilities and alternatives (JSON written by
+    # tutor.chat.logprobs.to_json; '' when the server sent none), for the chat's token view.
+    """
+    ALTER TABLE message ADD COLUMN logprobs TEXT NOT NULL DEFAULT ''
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every table the migrations create: a file at the current version must have them all.

@@ -24,6 +24,14 @@ The chat and pull endpoints are built in too (see "chat and pull" below):
     POST /api/pull     -> progress lines per layer (status, digest, total, completed), resumable
                           (`stub.pull_partial`), "success" at the end; unknown names fail like Ollama
     DELETE /api/delete -> removes an installed model
+    POST /api/generate -> (raw prompts, what lesson 1's lab sends) the next tokens of a fake model
+                          (tests/servers/logprob_data.py), streamed or in one JSON answer
+
+Log-probabilities: from version 0.12.11 on (`stub.version`), a chat or generate request with
+`"logprobs": true` gets `logprobs` in every chunk, in Ollama's shape (token, logprob, bytes, and
+`top_logprobs` when asked); an older version ignores the fields, like a real old Ollama:
+
+    OllamaStub(version="0.12.3")                 # old: no logprobs, whatever the request says
 
     stub = OllamaStub().start()
     stub.add_model("llama3.2:1b")               # installed, with details and model_info
@@ -94,6 +102,7 @@ class OllamaStub:
             ("POST", "/api/chat"): _chat,
             ("POST", "/api/pull"): _pull,
             ("DELETE", "/api/delete"): _delete,
+            ("POST", "/api/generate"): _generate,
             ("HEAD", "/"): lambda s, b: (200, {}),
             ("GET", "/"): lambda s, b: (200, "Ollama is running"),
         }
@@ -391,6 +400,8 @@ def _chat(stub: OllamaStub, body: dict) -> tuple[int, Any]:
         return 500, "Internal Server Error: upstream exploded"
     if mode == "http_400":
         return 400, {"error": "invalid options: num_ctx must be positive"}
+    if _bad_top_logprobs(stub, body):
+        return 400, {"error": "top_logprobs must be between 0 and 20"}
     think = body.get("think")
     if think and "thinking" not in model.get("capabilities", []):
         return 400, {"error": f'"{name}" does not support thinking'}
@@ -421,7 +432,10 @@ def _chat_stream(stub: OllamaStub, body: dict, name: str, mode: str, think: bool
         message = {"role": "assistant", "content": text if kind == "content" else ""}
         if kind == "thinking":
             message["thinking"] = text
-        yield {"model": name, "created_at": "2025-01-01T00:00:00Z", "message": message, "done": False}
+        chunk = {"model": name, "created_at": "2025-01-01T00:00:00Z", "message": message, "done": False}
+        if _wants_logprobs(stub, body):
+            chunk["logprobs"] = [_answer_logprob(i, text, body)]
+        yield chunk
         if i == 0 and stub.chunk_gate is not None:
             yield Pause(stub.chunk_gate)
     n = len(pieces)
@@ -475,3 +489,62 @@ def _delete(stub: OllamaStub, body: dict) -> tuple[int, Any]:
     if stub.models.pop(name, None) is None:
         return 404, {"error": f"model '{name}' not found"}
     return 200, {}
+
+
+# -- log-probabilities and /api/generate ------------------------------------------------------
+
+def _wants_logprobs(stub: OllamaStub, body: dict) -> bool:
+    """A real Ollama before 0.12.11 ignores the logprobs fields; a newer one honours them."""
+    from .logprob_data import LOGPROBS_FROM, version_tuple
+
+    return bool(body.get("logprobs")) and version_tuple(stub.version) >= LOGPROBS_FROM
+
+
+def _answer_logprob(index: int, token: str, body: dict) -> dict:
+    from .logprob_data import answer_entry, ollama_entry
+
+    top = int(body.get("top_logprobs") or 0)
+    logprob, alternatives = answer_entry(index, token, top)
+    return ollama_entry(token, logprob, alternatives if top else None)
+
+
+def _bad_top_logprobs(stub: OllamaStub, body: dict) -> bool:
+    from .logprob_data import LOGPROBS_FROM, version_tuple
+
+    top = body.get("top_logprobs")
+    return version_tuple(stub.version) >= LOGPROBS_FROM and isinstance(top, int) and not 0 <= top <= 20
+
+
+def _generate(stub: OllamaStub, body: dict) -> tuple[int, Any]:
+    """One step of a fake model: the next token after the prompt, greedy at temperature 0."""
+    from .logprob_data import ends_here, next_distribution, ollama_entry
+
+    name = body.get("model") or ""
+    if _find(stub, name) is None or stub.chat_mode == "not_found":
+        return 404, {"error": f'model "{name}" not found, try pulling it first'}
+    if stub.chat_mode == "oom":
+        return 500, {"error": "model requires more system memory (12.5 GiB) than is available (3.8 GiB)"}
+    if _bad_top_logprobs(stub, body):
+        return 400, {"error": "top_logprobs must be between 0 and 20"}
+    prompt = body.get("prompt") or ""
+    base = {"model": name, "created_at": "2025-01-01T00:00:00Z"}
+    final = dict(base, response="", done=True, done_reason="stop", total_duration=30_000_000,
+                 load_duration=1_000_000, prompt_eval_count=len(words(prompt)) + 1,
+                 prompt_eval_duration=10_000_000, eval_count=0, eval_duration=0)
+    pieces: list[dict] = []
+    if prompt and not ends_here(prompt):  # an empty prompt only loads the model, like Ollama
+        top = int(body.get("top_logprobs") or 0)
+        candidates = next_distribution(prompt, max(1, top))
+        token, logprob = candidates[0]
+        piece = dict(base, response=token, done=False)
+        if _wants_logprobs(stub, body):
+            piece["logprobs"] = [ollama_entry(token, logprob, candidates if top else None)]
+        pieces.append(piece)
+        final.update(done_reason="length", eval_count=1, eval_duration=stub.token_duration)
+    if body.get("stream") is False:
+        out = dict(final, response="".join(p["response"] for p in pieces))
+        logprobs = [entry for p in pieces for entry in p.get("logprobs", [])]
+        if logprobs:
+            out["logprobs"] = logprobs
+        return 200, out
+    return 200, iter(pieces + [final])

@@ -7,6 +7,13 @@ chunk when `stream_options.include_usage` is set, then `data: [DONE]`). `mode` m
   "close_midstream" (socket closed), "no_done" (the stream ends without [DONE] or finish_reason),
   "html" (every endpoint answers an HTML page: not what it claims), "json_not_stream" (a JSON
   body instead of a stream), "reasoning" (thoughts in `delta.reasoning_content` first).
+
+Log-probabilities (tests/servers/logprob_data.py): a chat request with `"logprobs": true` gets
+`choices[0].logprobs.content` in every content chunk (token, logprob, bytes, top_logprobs), like
+llama.cpp's server and vLLM; POST /v1/completions (legacy, `"logprobs": n`, no stream) answers
+`logprobs.tokens / token_logprobs / top_logprobs` for one raw-text step. `server.logprobs` is
+"ok", "ignore" (a server without them: the fields are ignored) or "refuse" (HTTP 400 when they
+are asked for); `server.completions = False` makes /v1/completions answer 404 (chat-only servers).
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ class OpenAIServer:
         self.reasoning = "Thinking about it."
         self.requests: list[tuple[str, str, Any]] = []
         self.gate: threading.Event | None = None  # if set, wait on it after the first chunk
+        self.logprobs = "ok"  # "ok", "ignore" or "refuse" (see the module's docstring)
+        self.completions = True  # serve the legacy /v1/completions
         self._stopping = threading.Event()
         self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
@@ -130,6 +139,12 @@ class OpenAIServer:
                 if server.mode == "html":
                     self._html()
                     return
+                if self.path in ("/v1/completions", "/completions") and isinstance(body, dict) and server.completions:
+                    self._json(*_completion(server, body))
+                    return
+                if isinstance(body, dict) and _wants_logprobs(body) and server.logprobs == "refuse":
+                    self._json(400, {"error": {"message": "logprobs is not supported", "type": "invalid_request_error"}})
+                    return
                 if self.path not in ("/v1/chat/completions", "/chat/completions") or not isinstance(body, dict):
                     self._json(404, {"error": {"message": "not found"}})
                     return
@@ -141,8 +156,8 @@ class OpenAIServer:
                 if mode == "http_500":
                     self._json(500, {"error": {"message": "backend crashed", "type": "server_error"}})
                     return
-                if mode == "json_not_stream":
-                    self._json(200, {"id": "x", "object": "chat.completion", "choices": [{"message": {"role": "assistant", "content": server.reply}}]})
+                if mode == "json_not_stream" or body.get("stream") is False:
+                    self._json(200, _chat_answer(server, body))
                     return
                 words = [w for w in _split(server.reply)]
                 thoughts = [w for w in _split(server.reasoning)] if mode == "reasoning" else []
@@ -167,7 +182,10 @@ class OpenAIServer:
                         if i == 2 and mode == "no_done":
                             self._end()
                             return
-                        self._event({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": word}}]})
+                        choice = {"index": 0, "delta": {"content": word}}
+                        if _wants_logprobs(body) and server.logprobs == "ok":
+                            choice["logprobs"] = {"content": [_answer_logprob(i, word, body)]}
+                        self._event({"id": "c1", "object": "chat.completion.chunk", "choices": [choice]})
                         if i == 0 and server.gate is not None:
                             while not server.gate.wait(0.05):
                                 if server._stopping.is_set():
@@ -193,3 +211,56 @@ def _split(text: str) -> list[str]:
     if current:
         out.append(current)
     return out
+
+
+# -- log-probabilities -----------------------------------------------------------------------
+
+def _wants_logprobs(body: dict) -> bool:
+    return bool(body.get("logprobs"))
+
+
+def _answer_logprob(index: int, token: str, body: dict) -> dict:
+    from .logprob_data import answer_entry, openai_entry
+
+    logprob, alternatives = answer_entry(index, token, int(body.get("top_logprobs") or 0))
+    return openai_entry(token, logprob, alternatives)
+
+
+def _chat_answer(server: "OpenAIServer", body: dict) -> dict:
+    """A non-streamed chat answer; with max_tokens 1 and logprobs, one step of the fake model."""
+    from .logprob_data import next_distribution, openai_entry
+
+    choice: dict = {"index": 0, "message": {"role": "assistant", "content": server.reply}, "finish_reason": "stop"}
+    if body.get("max_tokens") == 1:
+        prompt = " ".join(str(m.get("content") or "") for m in body.get("messages") or [])
+        candidates = next_distribution("[chat]" + prompt, int(body.get("top_logprobs") or 0) or 1)
+        choice["message"]["content"] = candidates[0][0]
+        choice["finish_reason"] = "length"
+        if _wants_logprobs(body) and server.logprobs == "ok":
+            token, logprob = candidates[0]
+            choice["logprobs"] = {"content": [openai_entry(token, logprob, candidates if body.get("top_logprobs") else [])]}
+    return {"id": "x", "object": "chat.completion", "choices": [choice]}
+
+
+def _completion(server: "OpenAIServer", body: dict) -> tuple[int, dict]:
+    """POST /v1/completions: one raw-text step in the legacy logprobs shape."""
+    from .logprob_data import next_distribution
+
+    model = body.get("model")
+    if model not in server.models:
+        return 404, {"error": {"message": f"The model `{model}` does not exist.", "type": "invalid_request_error", "code": "model_not_found"}}
+    top = body.get("logprobs")
+    if top is not None and server.logprobs == "refuse":
+        return 400, {"error": {"message": "logprobs is not supported", "type": "invalid_request_error"}}
+    candidates = next_distribution(str(body.get("prompt") or ""), int(top or 0) or 1)
+    token, logprob = candidates[0]
+    choice: dict = {"index": 0, "text": token, "finish_reason": "length", "logprobs": None}
+    if top is not None and server.logprobs == "ok":
+        choice["logprobs"] = {
+            "tokens": [token],
+            "token_logprobs": [logprob],
+            "top_logprobs": [dict(candidates)] if top else None,
+            "text_offset": [len(str(body.get("prompt") or ""))],
+        }
+    usage = {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}
+    return 200, {"id": "cmpl-1", "object": "text_completion", "model": model, "choices": [choice], "usage": usage}

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tutor.chat.logprobs import NEXT_TOKEN_TOP, NextToken, TokenLogprob, next_token_from, ollama_has_logprobs, parse_entries, parse_legacy
 from tutor.chat.sanitize import clean_chunks, clean_line, clean_text, first_meaningful_line
 from tutor.i18n import t
 
@@ -235,6 +236,21 @@ class PullFailed(ChatError):
         super().__init__(model=model, detail=detail)
 
 
+class LogprobsUnsupported(ChatError):
+    """The server sends no log-probabilities: an Ollama before 0.12.11, or an OpenAI server without them."""
+
+    def __init__(self, backend: str = "ollama", version: str = ""):
+        self.backend = backend
+        self.version = version
+        if backend != "ollama":
+            self.key = "chat.logprobs.none_openai"
+        elif version:
+            self.key = "chat.logprobs.old_ollama"
+        else:
+            self.key = "chat.logprobs.none_ollama"
+        super().__init__(version=version, needed="0.12.11")
+
+
 def _clip(text: str, limit: int) -> str:
     text = (text or "").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -328,6 +344,7 @@ class Chunk:
     thinking: str = ""
     done: bool = False
     stats: Stats | None = None
+    logprobs: list[TokenLogprob] | None = None  # this chunk's tokens, when the answer was asked for them
 
 
 @dataclass
@@ -436,17 +453,30 @@ class Backend:
         options: Mapping[str, Any] | None = None,
         think: bool | None = None,
         cancel: CancelToken | None = None,
+        top_logprobs: int | None = None,
     ) -> Iterator[Chunk]:
         """Yield the answer as it arrives; the last chunk has done=True and the stats.
 
         A cancelled answer simply stops (no done chunk): check `cancel.cancelled`. Every piece of text
-        is cleaned (tutor.chat.sanitize) and `<think>` inside the content arrives as thinking.
+        is cleaned (tutor.chat.sanitize) and `<think>` inside the content arrives as thinking. With
+        `top_logprobs` (0-20) each chunk also carries its tokens' log-probabilities and that many
+        alternatives, where the server sends them (a server that cannot simply sends none).
         """
-        return clean_chunks(self._stream(model, messages, options=options, think=think, cancel=cancel))
+        return clean_chunks(
+            self._stream(model, messages, options=options, think=think, cancel=cancel, top_logprobs=top_logprobs)
+        )
 
-    def _stream(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
         """The server's raw chunks (subclasses); `chat` cleans them."""
         raise NotImplementedError
+
+    def logprobs_support(self) -> tuple[bool | None, str]:
+        """(whether this server can send log-probabilities, its version): None when unknown."""
+        return None, ""
+
+    def next_token(self, model: str, text: str, *, top: int = NEXT_TOKEN_TOP, cancel: CancelToken | None = None) -> NextToken:
+        """The model's distribution for the token after `text` (raw text, no chat template)."""
+        raise LogprobsUnsupported(self.kind)
 
     def pull(self, model: str, cancel: CancelToken | None = None) -> Iterator[PullProgress]:
         raise PullNotSupported()
@@ -467,6 +497,7 @@ class OllamaBackend(Backend):
 
     def __init__(self, host: str | None = None):
         super().__init__(resolve_ollama_host(host) if host else resolve_ollama_host())
+        self._version: str | None = None  # read once, for the log-probabilities notes
 
     def _client(self, read: float, cancel: CancelToken | None = None):
         import ollama
@@ -578,14 +609,64 @@ class OllamaBackend(Backend):
                 return item.context_length
         return None
 
-    def _stream(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
         try:
-            yield from self._chat(model, messages, options, think, token)
+            yield from self._chat(model, messages, options, think, token, top_logprobs)
         except ModelThinkingUnsupported:
-            yield from self._chat(model, messages, options, None, token)
+            yield from self._chat(model, messages, options, None, token, top_logprobs)
 
-    def _chat(self, model, messages, options, think, token: CancelToken) -> Iterator[Chunk]:
+    def logprobs_support(self) -> tuple[bool | None, str]:
+        if self._version is None:
+            try:
+                self._version = self.version()
+            except ChatError:
+                return None, ""
+        return ollama_has_logprobs(self._version), self._version
+
+    def next_token(self, model, text, *, top=NEXT_TOKEN_TOP, cancel=None) -> NextToken:
+        """One raw `/api/generate` step: num_predict 1, logprobs with `top` alternatives.
+
+        Temperature 0 makes the one token the server draws its most likely one, so "no logprobs
+        in the answer" can only mean the end-of-text token (Ollama reports none for it); the
+        numbers themselves do not depend on temperature.
+        """
+        import ollama
+        import pydantic
+
+        token = cancel or CancelToken()
+        client = self._client(STREAM_READ_TIMEOUT, token)
+        try:
+            response = client.generate(
+                model=model,
+                prompt=text,
+                raw=True,
+                stream=False,
+                options={"num_predict": 1, "temperature": 0},
+                logprobs=True,
+                top_logprobs=max(0, min(20, int(top))),
+            )
+        except ollama.ResponseError as exc:
+            raise self._response_error(exc, model) from None
+        except (ConnectionError, httpx.ConnectError) as exc:
+            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
+        except httpx.TimeoutException:
+            raise StreamTimeout(STREAM_READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:
+            raise StreamCut(_reason(exc)) from None
+        except (ValueError, pydantic.ValidationError) as exc:
+            raise NotCompatible(self.url, f"{type(exc).__name__}: {_clip(str(exc), 120)}", backend="ollama") from None
+        finally:
+            client.close()
+        entries = parse_entries(response.logprobs)
+        if entries:
+            return next_token_from(entries)
+        supported, version = self.logprobs_support()
+        if supported and not (response.response or ""):
+            return NextToken(ended=True)
+        raise LogprobsUnsupported("ollama", version if supported is False else "")
+
+    def _chat(self, model, messages, options, think, token: CancelToken, top_logprobs: int | None = None) -> Iterator[Chunk]:
         import ollama
         import pydantic
 
@@ -599,12 +680,16 @@ class OllamaBackend(Backend):
                 stream=True,
                 options=dict(options) if options else None,
                 think=think,
+                logprobs=True if top_logprobs is not None else None,
+                top_logprobs=top_logprobs,
             )
             for part in stream:
                 if token.cancelled:
                     return
                 message = part.message
                 chunk = Chunk(content=message.content or "", thinking=message.thinking or "")
+                if part.logprobs:
+                    chunk.logprobs = parse_entries(part.logprobs)
                 if part.done:
                     chunk.done = True
                     chunk.stats = _ollama_stats(part)
@@ -704,6 +789,10 @@ class OllamaBackend(Backend):
                 except Exception:  # noqa: BLE001
                     pass
             client.close()
+
+
+class _LogprobsRefused(Exception):
+    """Internal: an OpenAI-compatible server refused the logprobs fields; the chat retries without."""
 
 
 class ModelThinkingUnsupported(Exception):
@@ -816,8 +905,15 @@ class OpenAIBackend(Backend):
         item = self._models.get(model, {})
         return ModelDetails(name=model, context_length=_openai_context(item))
 
-    def _stream(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
+        try:
+            yield from self._chat(model, messages, options, token, top_logprobs)
+        except _LogprobsRefused:
+            # A server that refuses the logprobs fields (HTTP 400/422 before any token) still chats.
+            yield from self._chat(model, messages, options, token, None)
+
+    def _chat(self, model, messages, options, token: CancelToken, top_logprobs: int | None) -> Iterator[Chunk]:
         options = dict(options or {})
         body: dict[str, Any] = {
             "model": model,
@@ -828,6 +924,9 @@ class OpenAIBackend(Backend):
         for ours, theirs in (("temperature", "temperature"), ("top_p", "top_p"), ("num_predict", "max_tokens"), ("seed", "seed")):
             if options.get(ours) is not None:
                 body[theirs] = options[ours]
+        if top_logprobs is not None:
+            body["logprobs"] = True
+            body["top_logprobs"] = max(0, min(20, int(top_logprobs)))
         url = self.url + "/chat/completions"
         started_at = time.monotonic()
         first_token_at: float | None = None
@@ -841,6 +940,8 @@ class OpenAIBackend(Backend):
                 with client.stream("POST", url, json=body, extensions={"trace": token.trace}) as response:
                     if response.status_code >= 400:
                         response.read()
+                        if top_logprobs is not None and response.status_code in (400, 422):
+                            raise _LogprobsRefused()
                         raise self._status_error(response, model)
                     kind = response.headers.get("content-type", "")
                     if "event-stream" not in kind:
@@ -887,11 +988,15 @@ class OpenAIBackend(Backend):
                             thinking = delta.get("reasoning_content") or delta.get("reasoning") or ""
                             if choice.get("finish_reason"):
                                 finish_reason = str(choice["finish_reason"])
+                            entries = choice.get("logprobs")
+                            entries = parse_entries(entries.get("content")) if isinstance(entries, dict) else None
                             if content or thinking:
                                 if first_token_at is None:
                                     first_token_at = time.monotonic()
                                 pieces += 1
-                                yield Chunk(content=str(content), thinking=str(thinking))
+                                yield Chunk(content=str(content), thinking=str(thinking), logprobs=entries or None)
+        except _LogprobsRefused:
+            raise
         except ChatError:
             if token.cancelled:
                 return
@@ -928,6 +1033,58 @@ class OpenAIBackend(Backend):
             stats.eval_seconds = ended - first_token_at
             stats.measured_by_client = True
         yield Chunk(done=True, stats=stats)
+
+    def next_token(self, model, text, *, top=NEXT_TOKEN_TOP, cancel=None) -> NextToken:
+        """The legacy completions API (raw text, `logprobs: n`, max_tokens 1) where the server has it;
+        else one chat step (`logprobs`, `top_logprobs`), whose template wraps the text."""
+        top = max(0, min(20, int(top)))
+        body = {"model": model, "prompt": text, "max_tokens": 1, "temperature": 0, "logprobs": top, "stream": False}
+        status, data = self._post_json("/completions", body, model)
+        via_chat = False
+        if status == 404:
+            via_chat = True
+            body = {
+                "model": model,
+                "messages": [{"role": "user", "content": text}],
+                "max_tokens": 1,
+                "temperature": 0,
+                "logprobs": True,
+                "top_logprobs": top,
+                "stream": False,
+            }
+            status, data = self._post_json("/chat/completions", body, model)
+        if status in (400, 422):  # a server that refuses the logprobs fields
+            raise LogprobsUnsupported("openai")
+        choices = data.get("choices") if isinstance(data, dict) else None
+        choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+        logprobs = choice.get("logprobs")
+        entries = parse_entries(logprobs.get("content")) if via_chat and isinstance(logprobs, dict) else parse_legacy(logprobs)
+        if not entries:
+            raise LogprobsUnsupported("openai")
+        result = next_token_from(entries)
+        result.via_chat = via_chat
+        return result
+
+    def _post_json(self, path: str, body: dict, model: str) -> tuple[int, Any]:
+        """POST one JSON request: (404 or 400/422, None) for the caller to handle, else the JSON answer."""
+        try:
+            with self._client(STREAM_READ_TIMEOUT) as client:
+                response = client.post(self.url + path, json=body)
+        except httpx.ConnectError as exc:
+            raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
+        except httpx.TimeoutException:
+            raise StreamTimeout(STREAM_READ_TIMEOUT) from None
+        except httpx.HTTPError as exc:
+            raise StreamCut(_reason(exc)) from None
+        if response.status_code in (400, 422) or (response.status_code == 404 and "model" not in response.text.lower()):
+            return response.status_code, None
+        if response.status_code >= 400:
+            raise self._status_error(response, model)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "?")
+            raise NotCompatible(self.url, f"POST {path} answered {kind}, not JSON: {_clip(response.text, 80)}") from None
 
     def _status_error(self, response: httpx.Response, model: str) -> ChatError:
         text = response.text

@@ -12,11 +12,13 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from tutor.chat.logprobs import TokenLogprob, from_json, to_json
 from tutor.chat.sanitize import clean_line, clean_text, split_think
 from tutor.store import Store, now
 
@@ -47,6 +49,12 @@ class MessageRecord:
     stats: dict
     complete: bool
     created_at: str
+    logprobs_json: str = ""  # the answer's tokens and their log-probabilities, as stored
+
+    @cached_property
+    def logprobs(self) -> list[TokenLogprob]:
+        """The answer's tokens with their probabilities and alternatives ([] when none were sent)."""
+        return from_json(self.logprobs_json)
 
     @property
     def stopped(self) -> bool:
@@ -165,14 +173,15 @@ class History:
         thinking: str = "",
         stats: dict | None = None,
         complete: bool = True,
+        logprobs: Sequence[TokenLogprob] | None = None,
     ) -> int:
         stamp = now()
         content = _clean(content)
         with self.store.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO message (chat_id, role, content, thinking, stats, complete, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, role, content, _clean(thinking), json.dumps(stats or {}), int(complete), stamp),
+                "INSERT INTO message (chat_id, role, content, thinking, stats, complete, created_at, logprobs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, role, content, _clean(thinking), json.dumps(stats or {}), int(complete), stamp, _clean(to_json(logprobs or []))),
             )
             if role == "user":
                 conn.execute(
@@ -190,9 +199,13 @@ class History:
         thinking: str,
         complete: bool | None = None,
         stats: dict | None = None,
+        logprobs: Sequence[TokenLogprob] | None = None,
     ) -> None:
         sets = ["content = ?", "thinking = ?"]
         values: list[Any] = [_clean(content), _clean(thinking)]
+        if logprobs is not None:
+            sets.append("logprobs = ?")
+            values.append(_clean(to_json(logprobs)))
         if complete is not None:
             sets.append("complete = ?")
             values.append(int(complete))
@@ -228,6 +241,7 @@ class History:
                     stats=stats,
                     complete=bool(row["complete"]),
                     created_at=row["created_at"],
+                    logprobs_json=row["logprobs"] or "",
                 )
             )
         return records
@@ -304,6 +318,7 @@ class AnswerWriter:
         self.clock = clock
         self.content = ""
         self.thinking = ""
+        self.logprobs: list[TokenLogprob] = []  # the answer's tokens (not the thinking's), kept in memory
         self.stats: dict = {"model": model} if model else {}
         self._saved_len = 0
         self._saved_at = clock()
@@ -314,10 +329,17 @@ class AnswerWriter:
     def pending(self) -> int:
         return len(self.content) + len(self.thinking) - self._saved_len
 
-    def append(self, content: str = "", thinking: str = "") -> bool:
-        """Add a chunk; returns True when it was written to disk now."""
+    def append(self, content: str = "", thinking: str = "", logprobs: Sequence[TokenLogprob] | None = None) -> bool:
+        """Add a chunk; returns True when it was written to disk now.
+
+        Log-probabilities are kept for chunks of the answer itself (a chunk of thinking has its
+        own tokens, not shown in the token view), and written once, when the answer ends: the
+        stream pays nothing for them.
+        """
         self.content += content
         self.thinking += thinking
+        if logprobs and content and not thinking:
+            self.logprobs.extend(logprobs)
         if self.pending >= self.flush_chars or self.clock() - self._saved_at >= self.flush_seconds:
             self.flush()
             return True
@@ -332,14 +354,18 @@ class AnswerWriter:
         self.stats.update(stats or {})
         if stopped:
             self.stats["stopped"] = True
-        self.history.update_message(self.message_id, self.content, self.thinking, complete=True, stats=self.stats)
+        self.history.update_message(
+            self.message_id, self.content, self.thinking, complete=True, stats=self.stats, logprobs=self.logprobs
+        )
         self._saved_len = len(self.content) + len(self.thinking)
         self.closed = True
 
     def fail(self, error: str) -> None:
         """The stream broke: keep what arrived, incomplete, with the reason."""
         self.stats["error"] = error
-        self.history.update_message(self.message_id, self.content, self.thinking, complete=False, stats=self.stats)
+        self.history.update_message(
+            self.message_id, self.content, self.thinking, complete=False, stats=self.stats, logprobs=self.logprobs
+        )
         self._saved_len = len(self.content) + len(self.thinking)
         self.closed = True
 
