@@ -117,25 +117,7 @@ def sha256_of(path: Path, cancel: threading.Event | None = None) -> str:
     return digest.hexdigest()
 
 
-def _progress_class(report: Callable[[int], None], cancel: threading.Event | None):
-    """A tqdm class for huggingface_hub that draws nothing, reports each chunk and can cancel."""
-    from tqdm.auto import tqdm
-
-    class ReportingProgress(tqdm):
-        def __init__(self, *args, **kwargs):
-            kwargs["disable"] = True
-            super().__init__(*args, **kwargs)
-            self.bytes_done = int(kwargs.get("initial") or 0)
-            report(self.bytes_done)
-
-        def update(self, n=1):
-            self.bytes_done += int(n or 0)
-            report(self.bytes_done)
-            if cancel is not None and cancel.is_set():
-                raise DownloadCancelled()  # stops between chunks; the .incomplete file stays for resuming
-            return super().update(n)
-
-    return ReportingProgress
+CHUNK_RETRIES = 5  # a dropped connection is resumed this many times within one download
 
 
 def _discard(path: Path) -> None:
@@ -149,59 +131,134 @@ def _discard(path: Path) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class _Target:
+    url: str
+    blob: Path  # the finished file, named by its etag as huggingface_hub names blobs
+    link: Path  # snapshots/<commit>/<filename>, where lookups find it
+    size: int
+    sha256: str | None
+
+
+def _targets(model: HubModel, files: list[RemoteFile]) -> list[_Target]:
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.file_download import repo_folder_name
+
+    repo = Path(hub_cache_dir()) / repo_folder_name(repo_id=model.repo_id, repo_type="model")
+    endpoint = hub_endpoint()
+    out = []
+    for remote in files:
+        url = hf_hub_url(model.repo_id, remote.filename, endpoint=endpoint)
+        try:
+            meta = get_hf_file_metadata(url, endpoint=endpoint)
+        except Exception as exc:
+            raise DownloadError(offline_message(model, f"the hub is unreachable ({_short(exc)})"), "unreachable") from None
+        if not meta.commit_hash or not meta.etag:
+            raise DownloadError(offline_message(model, "the hub's answer lacks a revision or an etag"), "unreachable")
+        out.append(_Target(url, repo / "blobs" / meta.etag, repo / "snapshots" / meta.commit_hash / remote.filename,
+                           remote.size, remote.sha256))
+    commit = out[0].link.parent.name
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(commit)
+    return out
+
+
+def _transfer(target: _Target, report: Callable[[int], None], cancel: threading.Event | None) -> None:
+    """Fetch target.url into <blob>.incomplete, resuming from whatever is there (HTTP Range)."""
+    import httpx
+    from huggingface_hub.utils import build_hf_headers
+
+    part = target.blob.with_name(target.blob.name + ".incomplete")
+    part.parent.mkdir(parents=True, exist_ok=True)
+    retries = CHUNK_RETRIES
+    while True:
+        have = part.stat().st_size if part.exists() else 0
+        if have > target.size:  # not ours, or the file changed on the hub: start again
+            part.unlink()
+            have = 0
+        report(have)
+        if have == target.size:
+            break
+        headers = build_hf_headers()
+        headers["Accept-Encoding"] = "identity"
+        if have:
+            headers["Range"] = f"bytes={have}-"
+        try:
+            with httpx.stream("GET", target.url, headers=headers, follow_redirects=True, timeout=30) as response:
+                if response.status_code not in (200, 206):
+                    raise DownloadError(f"the hub answered HTTP {response.status_code} for {target.link.name}", "unreachable")
+                mode = "ab" if response.status_code == 206 else "wb"  # 200: the server ignored Range
+                done = have if mode == "ab" else 0
+                with open(part, mode) as f:
+                    for chunk in response.iter_bytes():
+                        f.write(chunk)
+                        done += len(chunk)
+                        report(done)
+                        if cancel is not None and cancel.is_set():
+                            raise DownloadCancelled()  # between chunks; the part stays for resuming
+        except httpx.TransportError as exc:
+            retries -= 1
+            if retries < 0:
+                raise DownloadError(f"the connection kept dropping ({_short(exc)}); run it again to resume", "unreachable") from None
+            continue
+    if target.sha256 and sha256_of(part, cancel) != target.sha256:
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"{target.link.name} arrived damaged (its sha256 does not match the hub's)", "corrupt")
+    os.replace(part, target.blob)
+
+
+def _link(target: _Target) -> None:
+    """snapshots/<commit>/<file> -> ../../blobs/<etag>, as huggingface_hub lays out its cache."""
+    target.link.parent.mkdir(parents=True, exist_ok=True)
+    target.link.unlink(missing_ok=True)
+    try:
+        target.link.symlink_to(os.path.relpath(target.blob, target.link.parent))
+    except OSError:  # no symlinks (some Windows setups): huggingface_hub copies too
+        import shutil
+
+        shutil.copyfile(target.blob, target.link)
+
+
 def download(
     name: str,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     files: list[RemoteFile] | None = None,
 ) -> Path:
-    """Download `name` (a key of HUB_MODELS) into the cache and verify it -> the snapshot folder.
+    """Download `name` (a key of HUB_MODELS) into huggingface_hub's cache, verified -> the snapshot folder.
 
-    `files` (from remote_files, e.g. after showing the size) saves a second round of HEAD requests.
+    The bytes go to blobs/<etag>.incomplete and resume from there after a dropped connection, a
+    cancel or a crash (huggingface_hub 1.x+ deletes its own partial files on failure, so the
+    transfer is done here, in its cache layout; metadata, URLs and headers come from it).
+    `files` (from remote_files, e.g. after showing the size) saves a round of HEAD requests.
     Raises DownloadCancelled, or DownloadError with a message fit to show as it is.
     """
     model = hub_model(name)
     files = files if files is not None else remote_files(model)
     total = sum(f.size for f in files)
+    targets = _targets(model, files)
     finished = 0
-    from huggingface_hub import hf_hub_download
-
-    folder = None
-    for remote in files:
-        offset = finished
-
-        def report(done: int, offset=offset) -> None:
+    for target in targets:
+        def report(done: int, offset=finished) -> None:
             if progress is not None:
                 progress(min(total, offset + done), total)
 
-        try:
-            path = Path(
-                hf_hub_download(
-                    model.repo_id,
-                    remote.filename,
-                    cache_dir=hub_cache_dir(),
-                    endpoint=hub_endpoint(),
-                    tqdm_class=_progress_class(report, cancel),
-                )
-            )
-        except DownloadCancelled:
-            raise
-        except OSError as exc:
-            raise DownloadError(offline_message(model, f"the transfer failed ({_short(exc)})"), "unreachable") from None
-        except Exception as exc:
-            raise DownloadError(offline_message(model, f"the hub refused ({_short(exc)})"), "unreachable") from None
-        if path.stat().st_size != remote.size or (remote.sha256 and sha256_of(path, cancel) != remote.sha256):
-            _discard(path)
-            raise DownloadError(
-                f"{remote.filename} of {model.name} arrived damaged (its size or sha256 does not match the hub's); "
-                f"it was removed: run `tutor engine get {model.name}` again",
-                "corrupt",
-            )
-        finished += remote.size
+        if not (target.blob.is_file() and target.blob.stat().st_size == target.size):
+            try:
+                _transfer(target, report, cancel)
+            except DownloadError as exc:
+                if exc.kind in ("corrupt", "cancelled"):
+                    if exc.kind == "corrupt":
+                        raise DownloadError(f"{exc}; it was removed: run `tutor engine get {model.name}` again", "corrupt") from None
+                    raise
+                raise DownloadError(offline_message(model, str(exc)), exc.kind) from None
+            except OSError as exc:
+                raise DownloadError(f"cannot write the download into {hub_cache_dir()}: {_short(exc)}", "failed") from None
+        _link(target)
+        finished += target.size
         if progress is not None:
             progress(finished, total)
-        folder = path.parent
-    return folder
+    return targets[-1].link.parent
 
 
 def verify_cached(name: str) -> Path | None:

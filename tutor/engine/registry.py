@@ -142,6 +142,8 @@ def resolve(name_or_path: str) -> ModelSource:
     path = Path(name_or_path).expanduser()
     if path.is_dir():
         return ModelSource(str(path), "folder", _printable(path.resolve().name or str(path)), path)
+    if os.sep in name_or_path or name_or_path.startswith((".", "~")):
+        raise ModelLoadError(f"no such folder: {_printable(name_or_path)}")
     raise ModelLoadError(
         f"unknown model {_printable(name_or_path)!r}: use one of {', '.join(MODEL_NAMES)} or a folder with "
         f"{CONFIG_FILE} and {WEIGHTS_FILE}"
