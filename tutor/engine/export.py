@@ -406,3 +406,21 @@ def load_source(checkpoint: str | Path | None = None):
     name = meta.get("tokenizer", "course") if isinstance(meta, dict) else "course"
     tokenizer = get_tokenizer(name if isinstance(name, str) else "course")
     return model, tokenizer, str(path)
+
+
+# ----------------------------------------------------------------------------- where the app puts them
+
+COURSE_EXPORT = "course"  # the shipped model, exported by lab 15 when nothing else was
+LAB_EXPORT = "lab12"  # the model lab 12 trained, exported there
+
+
+def export_path(stem: str) -> Path:
+    """<data dir>/models/<stem>.gguf (its Modelfile beside it)."""
+    from tutor.paths import data_dir
+
+    return data_dir() / "models" / f"{stem}.gguf"
+
+
+def ollama_name(stem: str) -> str:
+    """The name the app gives an exported model in Ollama: tutor-course, tutor-lab12."""
+    return f"tutor-{stem}"
