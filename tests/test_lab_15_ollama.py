@@ -166,15 +166,15 @@ def own_lab(app):
     return app.screen.query_one(OllamaLab)
 
 
-async def test_c_creates_the_course_model_in_ollama_and_o_chats_with_it(run_app, settle, stub, machine, tutor_home):
+async def test_m_creates_the_course_model_in_ollama_and_o_chats_with_it(run_app, settle, stub, machine, tutor_home):
     from tests.labkit import wait_until
     from tutor.app.chat import ChatScreen
 
     async with run_app(**lesson()) as (app, pilot):
         await pilot.press("l")
         await settle(pilot)
-        assert "Press c to create it in this Ollama as \"tutor-course\"" in shown(app, "#ol-own")
-        await pilot.press("c")
+        assert "Press m to create it in this Ollama as \"tutor-course\"" in shown(app, "#ol-own")
+        await pilot.press("m")
         lab = own_lab(app)
         await wait_until(pilot, lambda: lab.own is not None and lab.own.state in ("created", "failed"))
         await settle(pilot)
@@ -203,14 +203,14 @@ async def test_c_creates_the_course_model_in_ollama_and_o_chats_with_it(run_app,
         assert sent == [{"role": "user", "content": "La atención"}]
 
 
-async def test_without_ollama_c_exports_and_prints_the_command(run_app, settle, closed_port, machine, tutor_home):
+async def test_without_ollama_m_exports_and_prints_the_command(run_app, settle, closed_port, machine, tutor_home):
     from tests.labkit import wait_until
 
     async with run_app(**lesson()) as (app, pilot):
         await pilot.press("l")
         await settle(pilot)
-        assert "Press c to export it to GGUF" in shown(app, "#ol-own")
-        await pilot.press("c")
+        assert "Press m to export it to GGUF" in shown(app, "#ol-own")
+        await pilot.press("m")
         lab = own_lab(app)
         await wait_until(pilot, lambda: lab.own is not None and lab.own.state in ("exported", "failed"))
         await settle(pilot)
@@ -227,7 +227,7 @@ async def test_an_ollama_too_old_to_create_from_files_is_explained(run_app, sett
     async with run_app(**lesson("es")) as (app, pilot):
         await pilot.press("l")
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("m")
         lab = own_lab(app)
         await wait_until(pilot, lambda: lab.own is not None and lab.own.state in ("created", "failed"))
         await settle(pilot)

@@ -5,7 +5,7 @@ The checks run in a thread worker with short timeouts: `tutor.fit`'s Ollama API 
 catalogue verdicts when that package is present, else plain httpx GETs of /api/version and
 /api/tags. Nothing here can hang the screen or crash it when Ollama is absent.
 
-"Your own model": c exports the GPT lab 12 trained (or the shipped one) to GGUF
+"Your own model": m exports the GPT lab 12 trained (or the shipped one) to GGUF
 (tutor.engine.export) and, when Ollama answers, creates it there over the API
 (tutor.chat.create), with progress; o then opens it in the chat. Without Ollama it prints the
 `ollama create` command for the exported Modelfile.
@@ -85,7 +85,7 @@ class OllamaLab(Lab):
         ("o,enter", "open_chat", "key.chat"),
         ("r", "check", "key.check"),
         ("s", "next_section", "key.section"),
-        ("c", "create_model", "key.create"),
+        ("m", "create_model", "key.create"),
     ]
 
     DEFAULT_CSS = """
