@@ -191,3 +191,30 @@ def test_importing_the_lab_does_not_load_torch():
     code = "import sys, tutor.app.labs.l12_training; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_g_exports_a_finished_run_to_gguf_for_ollama(run_app, tiny_run, tutor_home):
+    gguf = pytest.importorskip("gguf")
+    tiny_run(3)
+    async with run_app(lang="en", start=START) as (_app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("g")  # nothing trained yet: it says what export needs
+        await settle(pilot)
+        assert not (tutor_home / "models" / "lab12.gguf").exists()
+        await pilot.press("s")
+        await settle(pilot)
+        assert lab.state == "finished"
+        assert "g: export to GGUF" in shown(lab, "#tr-status")
+        await pilot.press("g")
+        await settle(pilot)
+        out = tutor_home / "models" / "lab12.gguf"
+        assert out.is_file() and (tutor_home / "models" / "lab12.Modelfile").is_file()
+        assert (tutor_home / "models" / "lab12.pt").is_file()  # `tutor engine export --checkpoint` reads it
+        assert "Exported:" in shown(lab, "#tr-sample") and "lab12.gguf" in shown(lab, "#tr-sample")
+        reader = gguf.GGUFReader(str(out))
+        assert reader.fields["gpt2.context_length"].contents() == TINY["block_size"]
+        assert reader.fields["general.name"].contents() == "tutor lab 12 GPT"
+        state = lab.run_model.model.state_dict()
+        qkv = next(t for t in reader.tensors if t.name == "blk.0.attn_qkv.weight")
+        assert (qkv.data.reshape(state["transformer.h.0.attn.c_attn.weight"].shape)
+                == state["transformer.h.0.attn.c_attn.weight"].half().numpy()).all()

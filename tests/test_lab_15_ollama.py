@@ -155,3 +155,83 @@ def test_the_lab_needs_no_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+# -- your own model: export to GGUF, create it in Ollama, chat with it ---------------------------
+
+
+def own_lab(app):
+    from tutor.app.labs.l15_ollama import OllamaLab
+
+    return app.screen.query_one(OllamaLab)
+
+
+async def test_m_creates_the_course_model_in_ollama_and_o_chats_with_it(run_app, settle, stub, machine, tutor_home):
+    from tests.labkit import wait_until
+    from tutor.app.chat import ChatScreen
+
+    async with run_app(**lesson()) as (app, pilot):
+        await pilot.press("l")
+        await settle(pilot)
+        assert "Press m to create it in this Ollama as \"tutor-course\"" in shown(app, "#ol-own")
+        await pilot.press("m")
+        lab = own_lab(app)
+        await wait_until(pilot, lambda: lab.own is not None and lab.own.state in ("created", "failed"))
+        await settle(pilot)
+        assert lab.own.state == "created", lab.own.error
+        assert "✓ Created \"tutor-course\"" in shown(app, "#ol-own")
+        gguf_file = tutor_home / "models" / "course.gguf"
+        assert gguf_file.is_file() and (tutor_home / "models" / "course.Modelfile").is_file()
+        import hashlib
+
+        digest = "sha256:" + hashlib.sha256(gguf_file.read_bytes()).hexdigest()
+        assert stub.blobs[digest] == gguf_file.read_bytes()
+        create = next(b for m, p, b in stub.requests if p == "/api/create")
+        assert create["model"] == "tutor-course" and create["files"] == {"course.gguf": digest}
+        assert create["parameters"]["num_ctx"] == 128 and create["template"] == "{{ .Prompt }}"
+
+        await pilot.press("o")
+        await settle(pilot)
+        chat = app.screen
+        assert isinstance(chat, ChatScreen) and chat.requested_model == "tutor-course"
+        await wait_until(pilot, lambda: chat.details is not None)
+        assert chat.details.completion_only
+        await chat.send("La atención")
+        await settle(pilot)
+        sent = stub.chat_requests()[-1]["messages"]
+        # A completion model: the text alone, no system prompt (tutor mode is off for it).
+        assert sent == [{"role": "user", "content": "La atención"}]
+
+
+async def test_without_ollama_m_exports_and_prints_the_command(run_app, settle, closed_port, machine, tutor_home):
+    from tests.labkit import wait_until
+
+    async with run_app(**lesson()) as (app, pilot):
+        await pilot.press("l")
+        await settle(pilot)
+        assert "Press m to export it to GGUF" in shown(app, "#ol-own")
+        await pilot.press("m")
+        lab = own_lab(app)
+        await wait_until(pilot, lambda: lab.own is not None and lab.own.state in ("exported", "failed"))
+        await settle(pilot)
+        assert lab.own.state == "exported", lab.own.error
+        modelfile = tutor_home / "models" / "course.Modelfile"
+        assert modelfile.is_file()
+        assert f"ollama create tutor-course -f {modelfile}" in shown(app, "#ol-own").replace("\n", "")
+
+
+async def test_an_ollama_too_old_to_create_from_files_is_explained(run_app, settle, stub, machine):
+    from tests.labkit import wait_until
+
+    stub.create_mode = "old_server"
+    async with run_app(**lesson("es")) as (app, pilot):
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("m")
+        lab = own_lab(app)
+        await wait_until(pilot, lambda: lab.own is not None and lab.own.state in ("created", "failed"))
+        await settle(pilot)
+        assert lab.own.state == "failed"
+        text = shown(app, "#ol-own")
+        assert "No se pudo crear el modelo." in text and "0.5.5" in text
+        assert "ollama create tutor-course -f" in text.replace("\n", "")

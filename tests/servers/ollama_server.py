@@ -24,6 +24,10 @@ The chat and pull endpoints are built in too (see "chat and pull" below):
     POST /api/pull     -> progress lines per layer (status, digest, total, completed), resumable
                           (`stub.pull_partial`), "success" at the end; unknown names fail like Ollama
     DELETE /api/delete -> removes an installed model
+    HEAD /api/blobs/sha256:<hex> -> 200 if the stub holds that blob, else 404
+    POST /api/blobs/sha256:<hex> -> stores the raw body if its sha256 matches the name (201), else 400
+    POST /api/create   -> NDJSON statuses, then installs the model (see "create" at the end);
+                          `stub.create_mode` picks a failure (CREATE_MODES)
     POST /api/generate -> (raw prompts, what lesson 1's lab sends) the next tokens of a fake model
                           (tests/servers/logprob_data.py), streamed or in one JSON answer
 
@@ -94,6 +98,9 @@ class OllamaStub:
         self.registry: dict[str, dict] = {}  # pullable models: name -> {"layers": [(digest, size)], "model": {...}}
         self.pull_partial: dict[str, int] = {}  # digest -> bytes already downloaded (pulls resume)
         self.stopping = threading.Event()
+        # create (see CREATE_MODES and the handlers at the end of this file)
+        self.blobs: dict[str, bytes] = {}  # "sha256:<hex>" -> the uploaded bytes
+        self.create_mode = "ok"
         self.routes: dict[tuple[str, str], Handler] = {
             ("GET", "/api/version"): _version,
             ("GET", "/api/tags"): _tags,
@@ -103,6 +110,7 @@ class OllamaStub:
             ("POST", "/api/pull"): _pull,
             ("DELETE", "/api/delete"): _delete,
             ("POST", "/api/generate"): _generate,
+            ("POST", "/api/create"): _create,
             ("HEAD", "/"): lambda s, b: (200, {}),
             ("GET", "/"): lambda s, b: (200, "Ollama is running"),
         }
@@ -132,6 +140,11 @@ class OllamaStub:
             def _handle(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if self.path.startswith("/api/blobs/"):  # raw bytes, not JSON
+                    digest = self.path.split("?", 1)[0][len("/api/blobs/"):]
+                    stub.requests.append((method, "/api/blobs", {"digest": digest, "bytes": len(raw)}))
+                    self._send(*_blob(stub, method, digest, raw))
+                    return
                 try:
                     body = json.loads(raw) if raw else {}
                 except ValueError:
@@ -548,3 +561,61 @@ def _generate(stub: OllamaStub, body: dict) -> tuple[int, Any]:
             out["logprobs"] = logprobs
         return 200, out
     return 200, iter(pieces + [final])
+# -- create ------------------------------------------------------------------------------------
+
+CREATE_MODES = (
+    "ok",  # statuses, then "success"; the model is installed
+    "error_midway",  # a status or two, then {"error": ...} on its own line
+    "old_server",  # 400 like an Ollama before 0.5.5, which wanted a Modelfile or a path
+)
+
+
+def _blob(stub: OllamaStub, method: str, digest: str, raw: bytes) -> tuple[int, Any]:
+    if not digest.startswith("sha256:") or len(digest) != 71:
+        return 400, {"error": "invalid digest format"}
+    if method == "HEAD":
+        return (200 if digest in stub.blobs else 404), None
+    if method != "POST":
+        return 405, {"error": "method not allowed"}
+    actual = "sha256:" + hashlib.sha256(raw).hexdigest()
+    if actual != digest:
+        return 400, {"error": f"digest mismatch, expected \"{digest}\", got \"{actual}\""}
+    stub.blobs[digest] = raw
+    return 201, None
+
+
+def _create(stub: OllamaStub, body: dict) -> tuple[int, Any]:
+    name = body.get("model") or ""
+    if stub.create_mode == "old_server":
+        if not body.get("modelfile") and not body.get("path"):
+            return 400, {"error": "path or Modelfile are required"}
+    files = body.get("files") or {}
+    if not name:
+        return 400, {"error": "a model name is required"}
+    if not files and not body.get("from"):
+        return 400, {"error": "neither 'from' or 'files' was specified"}
+    missing = [d for d in files.values() if d not in stub.blobs]
+    if missing:
+        return 400, {"error": f"blob {missing[0]} not found"}
+    return 200, _create_stream(stub, name, body)
+
+
+def _create_stream(stub: OllamaStub, name: str, body: dict):
+    yield {"status": "parsing GGUF"}
+    if stub.create_mode == "error_midway":
+        yield {"error": "unsupported architecture"}
+        return
+    for digest in body.get("files", {}).values():
+        yield {"status": f"using existing layer {digest}"}
+    yield {"status": "writing manifest"}
+    params = body.get("parameters") or {}
+    lines = []
+    for key, value in params.items():
+        for item in value if isinstance(value, list) else [value]:
+            lines.append(f"{key:<30} {json.dumps(item) if isinstance(item, str) else item}")
+    size = sum(len(stub.blobs[d]) for d in body.get("files", {}).values())
+    model = stub.add_model(name if ":" in name else f"{name}:latest", size=size, family="gpt2",
+                           parameter_size="1.2M", quantization_level="F16", context_length=int(params.get("num_ctx") or 0),
+                           capabilities=["completion"], parameters="\n".join(lines))
+    model["template"] = body.get("template") or "{{ .Prompt }}"
+    yield {"status": "success"}

@@ -83,7 +83,7 @@ class TutorApp(App[int]):
             self.pop_screen()
         self.push_screen(LessonScreen(lesson_id, position=position))
 
-    def open_chat(self) -> None:
+    def open_chat(self, model: str | None = None) -> None:
         from tutor.app.chat import ChatScreen
         from tutor.app.screens import LessonScreen
 
@@ -91,6 +91,8 @@ class TutorApp(App[int]):
         start = self.start or {}
         if start.get("screen") == "chat":  # `tutor chat --model/--host/--backend/--base-url`
             options = {key: start[key] for key in ("model", "host", "backend", "base_url") if start.get(key)}
+        if model:  # a lab asks for one model (lab 15: the one it just created in Ollama)
+            options["model"] = model
         if isinstance(self.screen, LessonScreen):  # tutor mode: the chat knows the lesson
             options.update(lesson_id=self.screen.lesson_id, from_lesson=True)
         if isinstance(self.screen, ChatScreen):

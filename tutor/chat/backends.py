@@ -290,6 +290,7 @@ class ModelDetails:
     family: str = ""
     parameter_size: str = ""
     quantization: str = ""
+    template: str = ""  # the Modelfile's prompt template
 
     def __post_init__(self) -> None:
         for name in ("name", "family", "parameter_size", "quantization"):
@@ -299,6 +300,12 @@ class ModelDetails:
     @property
     def thinks(self) -> bool:
         return "thinking" in self.capabilities
+
+    @property
+    def completion_only(self) -> bool:
+        """A base model (such as the course GPT exported to GGUF): its template passes the prompt
+        through untouched, so there is no chat format to fill and no system prompt to follow."""
+        return self.template.strip() == "{{ .Prompt }}"
 
 
 @dataclass
@@ -597,6 +604,7 @@ class OllamaBackend(Backend):
             family=(details.family or "") if details else "",
             parameter_size=(details.parameter_size or "") if details else "",
             quantization=(details.quantization_level or "") if details else "",
+            template=response.template or "",
         )
 
     def loaded_context(self, model: str) -> int | None:

@@ -53,6 +53,8 @@ _EXPORTS = {
     "load_checkpoint": "training",
     "unigram_loss": "training",
     "evaluate_loss": "training",
+    # export.py (torch and gguf only when writing)
+    "export_gguf": "export",
     # pretrained.py
     "load_pretrained": "pretrained",
     "train_course_model": "pretrained",

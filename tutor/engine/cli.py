@@ -1,4 +1,4 @@
-"""The engine's command-line verbs: tokenize, generate, train, engine info / engine bpe.
+"""The engine's command-line verbs: tokenize, generate, train, engine info / engine bpe / engine export.
 
 `register(subparsers)` is called by tutor/cli.py. Handlers return an exit code: 0 ok,
 1 something failed at run time, 2 a usage error (reported in one line on stderr), 130
@@ -67,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--vocab-size", type=int_between(257, 65_536), default=None, help="257 to 65,536 (default 3072)")
     b.add_argument("--out", type=writable_file, default=None, help="default: <data dir>/models/course_bpe.tiktoken")
     b.set_defaults(func=cmd_engine_bpe)
+    x = sub.add_parser("export", help="write the model as a llama.cpp GGUF file (+ an Ollama Modelfile)")
+    x.add_argument("--gguf", required=True, metavar="OUT.gguf", help="the file to write; OUT.Modelfile goes beside it")
+    x.add_argument("--checkpoint", default=None, metavar="F.pt", help="a checkpoint from `tutor train --out` or lab 12 (default: the shipped model)")
+    x.add_argument("--dtype", default="f16", choices=("f16", "f32"), help="matrix precision (default f16)")
+    x.add_argument("--name", default=None, help="the model's name inside the file")
+    x.set_defaults(func=cmd_engine_export)
     p.set_defaults(func=lambda args: (p.print_help(), EXIT_OK)[1])
 
 
@@ -438,4 +444,40 @@ def cmd_engine_bpe(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         return _error(str(exc), EXIT_FAIL)
     print(f"trained {len(ranks) - 256:,} merges ({len(ranks) + 1:,} tokens with <|endoftext|>) -> {path}")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- engine export
+
+
+def cmd_engine_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    try:
+        from tutor.engine.export import ExportRefused, export_gguf, load_source
+    except ImportError as exc:  # the gguf package missing from a partial install
+        return _error(f"exporting needs the gguf package ({exc}); pip install gguf", EXIT_FAIL)
+    out = Path(args.gguf)
+    if out.is_dir():
+        return _error(f"--gguf names a folder ({out}); give a file name such as {out / 'course.gguf'}")
+    try:
+        model, tokenizer, label = load_source(args.checkpoint)
+    except FileNotFoundError as exc:
+        return _error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a file that is not a checkpoint: say so in one line
+        return _error(f"cannot read {args.checkpoint}: {type(exc).__name__}: {exc}", EXIT_FAIL)
+    name = args.name or ("tutor course GPT" if args.checkpoint is None else f"tutor GPT ({Path(args.checkpoint).stem})")
+    try:
+        result = export_gguf(out, model, tokenizer, dtype=args.dtype, name=name)
+    except ExportRefused as exc:
+        return _error(f"cannot export as llama.cpp gpt2: {exc}", EXIT_FAIL)
+    except OSError as exc:
+        return _error(f"cannot write {out}: {exc}", EXIT_FAIL)
+    print(
+        f"exported {label}: {result.parameters:,} parameters, {result.tensors} tensors, {result.dtype}"
+        f" -> {result.gguf_path} ({result.file_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]})"
+    )
+    print(f"Modelfile -> {result.modelfile_path}")
+    print(f"In Ollama:  ollama create tutor-course -f {result.modelfile_path}")
+    print("           ollama run tutor-course \"La atención\"")
     return EXIT_OK

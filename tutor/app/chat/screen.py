@@ -63,6 +63,11 @@ from tutor.chat.tutor_mode import lesson_question, system_prompt
 from tutor.i18n import t
 
 
+# A completion model's prompt keeps this many characters of the conversation's end: the course GPT
+# reads 128 tokens, about 400 characters of the course text.
+COMPLETION_PROMPT_CHARS = 400
+
+
 class Connected(Message):
     def __init__(self, generation: int, version: str, models: list[ModelEntry]):
         super().__init__()
@@ -642,6 +647,8 @@ class ChatScreen(TutorScreen):
         self._answer_worker(self.answer_counter, self.backend, self.chat.id, self.model, payload, dict(self.options), think, token)
 
     def _payload(self) -> list[dict]:
+        if self.details is not None and self.details.completion_only:
+            return self._completion_payload()
         messages: list[dict] = []
         if self.system_prompt.strip():
             messages.append({"role": "system", "content": self.system_prompt})
@@ -649,6 +656,12 @@ class ChatScreen(TutorScreen):
             if record.role in ("user", "assistant") and record.content.strip():
                 messages.append({"role": record.role, "content": record.content})
         return messages
+
+    def _completion_payload(self) -> list[dict]:
+        """A base model continues text: the conversation goes as one plain text, no system prompt
+        (tutor mode is off for it), trimmed to its tail so it fits a tiny context."""
+        turns = [r.content.strip() for r in self.history.messages(self.chat.id) if r.role in ("user", "assistant") and r.content.strip()]
+        return [{"role": "user", "content": "\n\n".join(turns)[-COMPLETION_PROMPT_CHARS:]}]
 
     @work(thread=True, exclusive=True, group="chat-answer", exit_on_error=False)
     def _answer_worker(

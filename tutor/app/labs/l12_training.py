@@ -190,6 +190,26 @@ def wait_while_paused(resume: threading.Event, cancel: threading.Event) -> None:
             return
 
 
+@dataclass
+class RunModel:
+    """The run's model, and an event set once its training thread no longer changes it."""
+
+    model: object
+    over: threading.Event
+
+
+def export_lab_model(run_model: RunModel):
+    """Save the run (checkpoint) and export it to GGUF in the data folder; -> ExportResult."""
+    from tutor.engine.export import LAB_EXPORT, export_gguf, export_path
+    from tutor.engine.training import save_checkpoint
+
+    run_model.over.wait(60)  # a stop takes effect between steps: let the last one finish
+    tokenizer = course_data()[0]
+    path = export_path(LAB_EXPORT)
+    save_checkpoint(path.with_suffix(".pt"), run_model.model, meta={"created_by": "lab 12", "tokenizer": "course"})
+    return export_gguf(path, run_model.model, tokenizer, name="tutor lab 12 GPT")
+
+
 # ----------------------------------------------------------------------------- the lab
 
 
@@ -199,6 +219,7 @@ class TrainingLab(Lab):
         ("s", "start", "key.start"),
         ("space", "pause", "key.pause"),
         ("x", "stop", "key.stop"),
+        ("g", "export", "key.export"),
     ]
 
     DEFAULT_CSS = """
@@ -226,6 +247,8 @@ class TrainingLab(Lab):
         self.last = None
         self.last_val: tuple[int, float] | None = None
         self.sample: tuple[int, str] | None = None
+        self.run_model: RunModel | None = None  # the trained model, for export once the run ends
+        self.export_note: str | None = None
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
@@ -255,12 +278,17 @@ class TrainingLab(Lab):
 
             trainer, setup = build_trainer(LAB_STEPS, RUN_OVERRIDES, MODEL_OVERRIDES)
             yield run, setup
+            over = threading.Event()
+            yield run, RunModel(trainer.model, over)
             # One CPU thread for this worker: at this size, splitting every op over two busy
             # cores costs more than it gains (3-4x slower steps measured on a shared 2-core box).
-            with small_model_threads(trainer.model):
-                for event in trainer.run(cancel=cancel):
-                    yield run, event
-                    wait_while_paused(resume, cancel)
+            try:
+                with small_model_threads(trainer.model):
+                    for event in trainer.run(cancel=cancel):
+                        yield run, event
+                        wait_while_paused(resume, cancel)
+            finally:
+                over.set()  # the weights stop changing: an export may read them
 
         self.stream_engine(events, self.on_train_event)
 
@@ -283,12 +311,29 @@ class TrainingLab(Lab):
         self.state = "stopped"
         self.refresh_lab()
 
+    def action_export(self) -> None:
+        """Write the model this run trained as GGUF (+ Modelfile) in the data folder, for lab 15."""
+        run_model = self.run_model
+        if self.state not in ("finished", "stopped") or run_model is None:
+            self.notify(self.s("export_when"))
+            return
+        self.export_note = self.s("exporting")
+        self.refresh_lab()
+        self.run_engine(lambda: export_lab_model(run_model), self._exported, group="export")
+
+    def _exported(self, result) -> None:
+        self.export_note = self.s("exported", path=result.gguf_path, size=result.file_bytes / 1e6)
+        self.refresh_lab()
+
     # -- events from the training thread ------------------------------------------------------
 
     def on_train_event(self, item) -> None:
         run, event = item
         if run != self.run_id:
             return  # a stale event of an earlier run
+        if isinstance(event, RunModel):
+            self.run_model = event
+            return
         if isinstance(event, RunSetup):
             self.setup = event
             if self.state == "loading":
@@ -333,6 +378,8 @@ class TrainingLab(Lab):
         elif self.state == "loading":
             text.append("  " + self.s("loading_hint"))
         elif last is not None:
+            if self.state in ("finished", "stopped") and self.run_model is not None:
+                text.append("  " + self.s("export_hint"))
             text.append("  " + self.s("step", step=last.step, steps=last.max_steps))
             text.append("  ·  " + self.s("speed", tps=last.tokens_per_s))
         elif setup is not None:
@@ -390,6 +437,8 @@ class TrainingLab(Lab):
         return join_lines([head, *lines])
 
     def sample_text(self) -> Text:
+        if self.export_note is not None:
+            return Text(self.export_note)
         if self.sample is not None:
             step, sample = self.sample
             text = Text()

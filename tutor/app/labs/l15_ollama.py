@@ -4,6 +4,11 @@ fits this machine, how to reach another server or an exo cluster, and a key that
 The checks run in a thread worker with short timeouts: `tutor.fit`'s Ollama API helpers and its
 catalogue verdicts when that package is present, else plain httpx GETs of /api/version and
 /api/tags. Nothing here can hang the screen or crash it when Ollama is absent.
+
+"Your own model": m exports the GPT lab 12 trained (or the shipped one) to GGUF
+(tutor.engine.export) and, when Ollama answers, creates it there over the API
+(tutor.chat.create), with progress; o then opens it in the chat. Without Ollama it prints the
+`ollama create` command for the exported Modelfile.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
+from tutor.engine.export import COURSE_EXPORT, export_path, modelfile_path, ollama_name
 from tutor.engine.memory import format_bytes
 from tutor.fit.ollama_api import parse_host
 
-SECTIONS = ("ol-status", "ol-models", "ol-install", "ol-pull", "ol-remote", "ol-exo")
+SECTIONS = ("ol-status", "ol-models", "ol-own", "ol-install", "ol-pull", "ol-remote", "ol-exo")
 TIMEOUT_S = 2.0  # per request; a machine without Ollama answers "connection refused" at once
 RECOMMENDED = 3  # how many of the catalogue's best picks to list
 
@@ -79,6 +85,7 @@ class OllamaLab(Lab):
         ("o,enter", "open_chat", "key.chat"),
         ("r", "check", "key.check"),
         ("s", "next_section", "key.section"),
+        ("m", "create_model", "key.create"),
     ]
 
     DEFAULT_CSS = """
@@ -90,6 +97,7 @@ class OllamaLab(Lab):
         super().__init__()
         self.status: OllamaStatus | None = None  # None while checking
         self.section = 0
+        self.own: OwnModel | None = None  # the course's own model on its way into Ollama
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
@@ -113,7 +121,47 @@ class OllamaLab(Lab):
         self.refresh_lab()
 
     def action_open_chat(self) -> None:
-        self.app.open_chat()
+        own = self.own
+        self.app.open_chat(model=own.name if own is not None and own.state == "created" else None)
+
+    def action_create_model(self) -> None:
+        """Export the GPT the learner trained (lab 12) or the shipped one, then create it in Ollama."""
+        if self.own is not None and self.own.state in ("exporting", "uploading", "creating"):
+            self.notify(self.s("own_busy"))
+            return
+        status = self.status
+        reachable = status is not None and status.reachable
+        own = OwnModel(*pick_own_model())
+        own.state = "exporting"
+        self.own = own
+        self.refresh_lab()
+        host = status.host if reachable else None
+
+        def events(cancel):
+            yield from own_model_events(own, host, cancel)
+
+        self.stream_engine(events, self._own_event, group="ollama-create")
+
+    def _own_event(self, event) -> None:
+        if self.own is None:
+            return
+        kind, value = event
+        own = self.own
+        if kind == "exported":
+            own.exported = True
+            own.state = "uploading" if own.host else "exported"
+        elif kind == "progress":
+            own.state = "uploading" if value.stage == "upload" else "creating"
+            own.progress = value
+        elif kind == "created":
+            own.state = "created"
+        elif kind == "error":
+            own.state = "failed"
+            own.error = value.text(self.lang) if hasattr(value, "text") else str(value)
+        if kind == "progress":
+            self.request_draw()  # uploads report often: throttled redraws
+        else:
+            self.refresh_lab()
 
     def action_next_section(self) -> None:
         visible = [name for name in SECTIONS if self.query_one(f"#{name}", Static).display]
@@ -130,6 +178,7 @@ class OllamaLab(Lab):
         parts: dict[str, Text | None] = {
             "ol-status": self.status_text(status, host),
             "ol-models": self.models_text(status),
+            "ol-own": self.own_text(status),
             "ol-install": self.install_text() if status is not None and not status.reachable else None,
             "ol-pull": self.pull_text(status),
             "ol-remote": self.block("remote_title", "remote_body", host=host),
@@ -188,6 +237,49 @@ class OllamaLab(Lab):
         text.append("\n" + self.s("chat_hint"), style="dim")
         return text
 
+    def own_text(self, status: OllamaStatus | None) -> Text | None:
+        """Your own model: the GGUF the course exports, and it in Ollama (or the command for it)."""
+        if status is None:
+            return None
+        own = self.own
+        stem, source = pick_own_model() if own is None else (own.stem, own.source)
+        name = ollama_name(stem)
+        text = self.heading("own_title")
+        text.append(self.s("own_source." + source) + "\n")
+        if own is None:
+            text.append(self.s("own_create" if status.reachable else "own_export", name=name))
+            return text
+        if own.state == "exporting":
+            text.append(self.s("own_exporting"), style="dim")
+        elif own.state in ("uploading", "creating"):
+            text.append(self.progress_line(own))
+        elif own.state == "created":
+            text.append("✓ ", style="bold green")
+            text.append(self.s("own_created", name=name))
+        elif own.state == "failed":
+            text.append("✗ ", style="bold red")
+            text.append(self.s("own_failed") + "\n", style="bold")
+            text.append(own.error or "?", style="dim")
+        if own.exported and own.state != "created":
+            text.append("\n" + self.s("own_command") + "\n")
+            text.append(f"  ollama create {name} -f {modelfile_path(export_path(stem))}", style="bold")
+        return text
+
+    def progress_line(self, own: "OwnModel") -> Text:
+        step = own.progress
+        text = Text()
+        if step is None or step.stage == "upload":
+            fraction = step.fraction if step is not None else 0.0
+            done = round((fraction or 0.0) * 20)
+            text.append(self.s("own_uploading") + " ")
+            text.append("█" * done + "░" * (20 - done))
+            text.append(f" {100 * (fraction or 0.0):3.0f}%")
+            if step is not None and step.reused:
+                text.append("  " + self.s("own_reused"), style="dim")
+        else:
+            text.append(self.s("own_creating", status=step.status))
+        return text
+
     def install_text(self) -> Text:
         text = self.heading("install_title")
         text.append(self.s("install_body"))
@@ -223,3 +315,62 @@ class OllamaLab(Lab):
             memory=format_bytes(estimate.get("total_bytes") or 0, binary=False, decimals=1),
             where=self.s("verdict." + str(model.get("verdict")), processor=model.get("processor") or ""),
         )
+
+
+# ----------------------------------------------------------------------------- your own model
+
+
+@dataclass
+class OwnModel:
+    """The course's GPT on its way into Ollama: which one, and how far it got."""
+
+    stem: str  # export file stem: "lab12" (lab 12 exported it) or "course" (the shipped one)
+    source: str  # "lab12" | "course": which strings describe it
+    state: str = "exporting"  # exporting | exported | uploading | creating | created | failed
+    exported: bool = False
+    host: str | None = None
+    progress: Any = None  # tutor.chat.create.CreateProgress
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return ollama_name(self.stem)
+
+
+def pick_own_model() -> tuple[str, str]:
+    """Lab 12's export when there is one, else the shipped course model (exported on the way)."""
+    from tutor.engine.export import LAB_EXPORT
+
+    if export_path(LAB_EXPORT).is_file():
+        return LAB_EXPORT, "lab12"
+    return COURSE_EXPORT, "course"
+
+
+def own_model_events(own: OwnModel, host: str | None, cancel):
+    """(kind, value) events: export the GGUF if needed, then create it in Ollama at `host`."""
+    from tutor.chat.backends import ChatError
+    from tutor.engine.export import export_gguf, read_modelfile
+
+    own.host = host
+    path = export_path(own.stem)
+    try:
+        if own.stem == COURSE_EXPORT or not path.is_file():
+            export_gguf(path)  # the shipped model: a fresh export, a second or two
+        spec = read_modelfile(modelfile_path(path))
+    except (OSError, ValueError) as exc:
+        yield "error", f"{type(exc).__name__}: {exc}"
+        return
+    yield "exported", path
+    if host is None:
+        return
+    from tutor.chat.create import create_model
+
+    try:
+        for step in create_model(own.name, path, spec, host=host, modelfile_path=modelfile_path(path)):
+            if cancel.is_set():
+                return
+            yield "progress", step
+    except ChatError as exc:
+        yield "error", exc  # worded on the UI thread, in the lab's language
+        return
+    yield "created", own.name
