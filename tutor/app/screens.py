@@ -22,6 +22,9 @@ from tutor.i18n import t
 from tutor.progress import course_progress
 from tutor.quiz import PASS_MARK, QuizSession, draw_quiz, load_bank, percent
 
+# Below this height an open lab takes the whole page instead of sharing it with the text.
+SHORT_HEIGHT = 30
+
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
 
 
@@ -69,6 +72,7 @@ class TutorScreen(Screen):
         height = self.app.size.height if height is None else height
         small = is_too_small(width, height)
         self.set_class(small, "too-small")
+        self.set_class(height < SHORT_HEIGHT, "short")
         if small:
             self.query_one("#too-small", Static).update(
                 t("too_small", self.lang, need_w=MIN_WIDTH, need_h=MIN_HEIGHT, w=width, h=height)

@@ -42,6 +42,9 @@ class Lab(Vertical, can_focus=True):
         height: 1fr;
         border-top: solid $accent;
         padding: 0 1;
+        /* What does not fit scrolls as one page (mouse wheel, PgUp/PgDn, focus), never cut. */
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
     }
     Lab .lab-title {
         text-style: bold;
