@@ -319,6 +319,16 @@ class LessonScreen(TutorScreen):
             return False
         return True
 
+    def bind_keys(self) -> None:
+        # With the lab open its keys fill the footer: `l` and `e` still work, unlabelled.
+        if self.is_mounted and self.query("#lab-pane") and self.lab_open:
+            hidden = {"lab", "app.switch_lang"}
+            specs = [(keys, action, "" if action in hidden else label, *rest) for keys, action, label, *rest in self.KEYS + self.COMMON_KEYS]
+            self._bindings = translated_bindings(specs, self.lang, base=type(self)._merged_bindings)
+            self.refresh_bindings()
+            return
+        super().bind_keys()
+
     def action_lab(self) -> None:
         """Toggle this lesson's live lab below the text; the lab is built the first time."""
         from tutor.app.labs import make_lab
@@ -331,7 +341,7 @@ class LessonScreen(TutorScreen):
             pane.mount(make_lab(self.lesson_id))
         pane.display = True
         self.add_class("with-lab")
-        self.refresh_bindings()
+        self.bind_keys()
         self.call_after_refresh(self._focus_lab)
 
     def _focus_lab(self) -> None:
@@ -344,7 +354,7 @@ class LessonScreen(TutorScreen):
     def close_lab(self) -> None:
         self.query_one("#lab-pane", Vertical).display = False
         self.remove_class("with-lab")
-        self.refresh_bindings()
+        self.bind_keys()
         self.query_one("#lesson-scroll", VerticalScroll).focus()
 
     def action_chat(self) -> None:

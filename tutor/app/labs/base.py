@@ -36,6 +36,8 @@ class Lab(Vertical, can_focus=True):
     LESSON_ID: str = ""
     KEYS: list[KeySpec] = []
     REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
+    # Narrower than this, a lab carries the class `narrow`: side panels go below (CSS per lab).
+    NARROW_WIDTH = 76
 
     DEFAULT_CSS = """
     Lab {
@@ -77,6 +79,12 @@ class Lab(Vertical, can_focus=True):
     def on_mount(self) -> None:
         self.bind_keys()
         self.refresh_lab()
+
+    def on_resize(self, event) -> None:
+        narrow = event.size.width < self.NARROW_WIDTH
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.call_after_refresh(self.refresh_lab)  # drawings sized to the width redraw
 
     def bind_keys(self) -> None:
         self._bindings = translated_bindings(
