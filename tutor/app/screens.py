@@ -181,6 +181,7 @@ class LessonScreen(TutorScreen):
         ("k", "checks", "key.checks"),
         ("l", "lab", "key.lab"),
         ("c", "chat", "key.chat"),
+        ("q", "app.quit", ""),
     ]
 
     def __init__(self, lesson_id: str, position: float | None = None):
@@ -268,8 +269,7 @@ class LessonScreen(TutorScreen):
         if self.lab_open:
             self.close_lab()
             return
-        self.save_location()
-        self.left = True
+        self.leave()
         self.store.set_last_location({"screen": "overview"})
         self.app.pop_screen()
 
@@ -278,8 +278,7 @@ class LessonScreen(TutorScreen):
         if following is None:
             self.notify(t("lesson.last", self.lang))
             return
-        self.save_location()
-        self.left = True
+        self.leave()
         self.app.open_lesson(following.id)
 
     def action_previous(self) -> None:
@@ -287,9 +286,30 @@ class LessonScreen(TutorScreen):
         if previous is None:
             self.notify(t("lesson.first", self.lang))
             return
+        self.leave()
+        self.app.open_lesson(previous.id)
+
+    @property
+    def kept_name(self) -> str:
+        return f"lesson:{self.lesson_id}"
+
+    def leave(self) -> None:
+        """The learner leaves on purpose. A lab with work in flight (lab 12's training run) keeps
+        its lesson screen alive, installed in the app, so coming back finds the run still going."""
         self.save_location()
         self.left = True
-        self.app.open_lesson(previous.id)
+        busy = any(lab.busy for lab in self.query("Lab"))
+        installed = self.app.is_screen_installed(self)
+        if busy and not installed:
+            self.app.install_screen(self, self.kept_name)
+            self.notify(t("lesson.lab_kept", self.lang, number=self.lesson.number), timeout=6)
+        elif not busy and installed:
+            # Back to a plain screen: dropped once it is off the stack.
+            self.app.call_after_refresh(self.app.drop_kept_lesson, self)
+
+    def on_screen_resume(self) -> None:
+        self.left = False
+        self.bind_keys()
 
     def action_done(self) -> None:
         if self.store.lesson_progress(self.lesson_id).status == "done":

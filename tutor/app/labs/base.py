@@ -112,6 +112,11 @@ class Lab(Vertical, can_focus=True):
         self._last_draw = time.monotonic()
         self.refresh_lab()
 
+    @property
+    def busy(self) -> bool:
+        """Work in flight that leaving the lesson would lose (a training run); labs override."""
+        return False
+
     def title_widget(self) -> Static:
         return Static(self.s("title"), classes="lab-title")
 
