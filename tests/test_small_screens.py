@@ -127,3 +127,77 @@ async def test_lab_footer_leaves_out_lab_and_language_keys(run_app):
         await pilot.press("e")  # still works
         await pilot.pause()
         assert app.lang == "en"
+
+
+# -- never colour alone ----------------------------------------------------------------------------
+
+
+def sixteen_colour(style) -> tuple:
+    """What a 16-colour terminal keeps of a style: its colours reduced to the 16, and underline."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    style = Style.parse(style) if isinstance(style, str) else style
+    fg = style.color.downgrade(ColorSystem.STANDARD).number if style.color else None
+    bg = style.bgcolor.downgrade(ColorSystem.STANDARD).number if style.bgcolor else None
+    return fg, bg, bool(style.underline)
+
+
+async def test_lab_4_token_boundaries_show_in_16_colours_and_without_colour(run_app):
+    from textual.widgets import Static
+
+    async with run_app(lang="es", start=lesson("m1-l04-tokenization")) as (app, pilot):
+        await open_lab(pilot)
+        table = app.screen.query_one("#play-tokens", Static).content
+        for row in (0, 2, 4):  # the three tokenizers' rows
+            coloured = list(table.columns[2].cells)[row]
+            spans = sorted(coloured.spans, key=lambda s: s.start)
+            assert len(spans) > 4
+            for left, right in zip(spans, spans[1:]):
+                assert sixteen_colour(left.style) != sixteen_colour(right.style)
+                assert sixteen_colour(left.style)[2] != sixteen_colour(right.style)[2]  # NO_COLOR keeps underline
+
+
+async def test_lab_6_heatmap_cells_carry_their_weight_in_glyphs(run_app):
+    from tutor.app.labs.l06_attention import SHADES, cell_glyph
+
+    async with run_app(lang="es", start=lesson("m1-l06-gpt2-attention"), size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        await wait_until(pilot, lambda: lab.view is not None)
+        await settle(pilot)
+        view = lab.view
+        q = lab.picked
+        row = next(line for line in lab.heatmap().plain.splitlines() if line.strip().startswith(f"{q} ") and "▶" in line)
+        cells = row.split("▶", 1)[1]
+        weights = view.weights[lab.layer_i][lab.head_i][q]
+        shown_cells = [cells[i : i + 2] for i in range(0, len(cells), 2)]
+        first_key = q + 1 - len(shown_cells)
+        assert shown_cells == [cell_glyph(weights[k]) for k in range(first_key, q + 1)]
+        assert any(ch in row for ch in SHADES[1:])
+        legend = lab.status_text().plain
+        assert "".join(SHADES[1:]) in legend
+
+
+async def test_lab_6_keeps_the_chosen_token_through_a_new_sentence(run_app):
+    from textual.widgets import Input
+
+    async with run_app(lang="en", start=lesson("m1-l06-gpt2-attention")) as (app, pilot):
+        lab = await open_lab(pilot)
+        await wait_until(pilot, lambda: lab.view is not None)
+        await pilot.press("up", "up", "up")
+        picked = lab.picked
+        assert 0 < picked < len(lab.view.labels) - 1
+        field = lab.query_one("#att-input", Input)
+        field.value = ""
+        await settle(pilot)
+        field.value = "The dog that barks does not bite because it is kind"
+        await wait_until(pilot, lambda: lab.view.text == field.value)
+        await settle(pilot)
+        assert lab.picked == picked
+
+
+async def test_lab_6_footer_starts_with_the_layer_key(run_app):
+    async with run_app(lang="es", start=lesson("m1-l06-gpt2-attention")) as (app, pilot):
+        lab = await open_lab(pilot)
+        shown = [b.binding.key for b in app.screen.active_bindings.values() if b.binding.show]
+        assert shown[0] == "y"
