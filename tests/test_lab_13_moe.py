@@ -59,12 +59,12 @@ def check_routing(app, sentence: str) -> None:
     with tiny_torch_threads():  # a tiny model: one thread is much faster on a busy CPU
         inspection = bench.model.inspect(ids)
     assert lab.routing.sentence == sentence
-    table = shown(app, "#moe-table").splitlines()
-    rows = [line.split() for line in table[1:] if line.strip()]
+    table = shown(app, "#moe-table").splitlines()  # the column heads sit above, in #moe-head
+    rows = [line.split() for line in table if line.strip()]
     assert len(rows) == len(ids)
     for t, token_id in enumerate(inspection.tokens):
         cells = " ".join(route_cell(inspection.experts[layer][t]).plain for layer in range(len(inspection.experts)))
-        assert table[1 + t].split() == [show_token(bench.tokenizer.token_text(token_id)), *cells.split()]
+        assert table[t].split() == [show_token(bench.tokenizer.token_text(token_id)), *cells.split()]
     # each pair is the top-2 of the router, renormalised: the weights sum to 1
     for layer in inspection.experts:
         for pairs in layer:

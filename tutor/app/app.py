@@ -81,7 +81,17 @@ class TutorApp(App[int]):
 
         if isinstance(self.screen, LessonScreen):
             self.pop_screen()
+        kept = f"lesson:{lesson_id}"
+        if self.is_screen_installed(kept):  # a lesson left with its lab still working
+            self.push_screen(kept)
+            return
         self.push_screen(LessonScreen(lesson_id, position=position))
+
+    def drop_kept_lesson(self, screen) -> None:
+        """Forget a kept lesson screen whose lab has finished, once it is off the stack."""
+        if self.is_screen_installed(screen) and all(screen is not s for s in self.screen_stack):
+            self.uninstall_screen(screen)
+            screen.remove()
 
     def open_chat(self, model: str | None = None) -> None:
         from tutor.app.chat import ChatScreen

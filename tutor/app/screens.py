@@ -22,6 +22,9 @@ from tutor.i18n import t
 from tutor.progress import course_progress
 from tutor.quiz import PASS_MARK, QuizSession, draw_quiz, load_bank, percent
 
+# Below this height an open lab takes the whole page instead of sharing it with the text.
+SHORT_HEIGHT = 30
+
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
 
 
@@ -69,6 +72,7 @@ class TutorScreen(Screen):
         height = self.app.size.height if height is None else height
         small = is_too_small(width, height)
         self.set_class(small, "too-small")
+        self.set_class(height < SHORT_HEIGHT, "short")
         if small:
             self.query_one("#too-small", Static).update(
                 t("too_small", self.lang, need_w=MIN_WIDTH, need_h=MIN_HEIGHT, w=width, h=height)
@@ -177,6 +181,7 @@ class LessonScreen(TutorScreen):
         ("k", "checks", "key.checks"),
         ("l", "lab", "key.lab"),
         ("c", "chat", "key.chat"),
+        ("q", "app.quit", ""),
     ]
 
     def __init__(self, lesson_id: str, position: float | None = None):
@@ -264,8 +269,7 @@ class LessonScreen(TutorScreen):
         if self.lab_open:
             self.close_lab()
             return
-        self.save_location()
-        self.left = True
+        self.leave()
         self.store.set_last_location({"screen": "overview"})
         self.app.pop_screen()
 
@@ -274,8 +278,7 @@ class LessonScreen(TutorScreen):
         if following is None:
             self.notify(t("lesson.last", self.lang))
             return
-        self.save_location()
-        self.left = True
+        self.leave()
         self.app.open_lesson(following.id)
 
     def action_previous(self) -> None:
@@ -283,9 +286,30 @@ class LessonScreen(TutorScreen):
         if previous is None:
             self.notify(t("lesson.first", self.lang))
             return
+        self.leave()
+        self.app.open_lesson(previous.id)
+
+    @property
+    def kept_name(self) -> str:
+        return f"lesson:{self.lesson_id}"
+
+    def leave(self) -> None:
+        """The learner leaves on purpose. A lab with work in flight (lab 12's training run) keeps
+        its lesson screen alive, installed in the app, so coming back finds the run still going."""
         self.save_location()
         self.left = True
-        self.app.open_lesson(previous.id)
+        busy = any(lab.busy for lab in self.query("Lab"))
+        installed = self.app.is_screen_installed(self)
+        if busy and not installed:
+            self.app.install_screen(self, self.kept_name)
+            self.notify(t("lesson.lab_kept", self.lang, number=self.lesson.number), timeout=6)
+        elif not busy and installed:
+            # Back to a plain screen: dropped once it is off the stack.
+            self.app.call_after_refresh(self.app.drop_kept_lesson, self)
+
+    def on_screen_resume(self) -> None:
+        self.left = False
+        self.bind_keys()
 
     def action_done(self) -> None:
         if self.store.lesson_progress(self.lesson_id).status == "done":
@@ -315,6 +339,16 @@ class LessonScreen(TutorScreen):
             return False
         return True
 
+    def bind_keys(self) -> None:
+        # With the lab open its keys fill the footer: `l` and `e` still work, unlabelled.
+        if self.is_mounted and self.query("#lab-pane") and self.lab_open:
+            hidden = {"lab", "app.switch_lang"}
+            specs = [(keys, action, "" if action in hidden else label, *rest) for keys, action, label, *rest in self.KEYS + self.COMMON_KEYS]
+            self._bindings = translated_bindings(specs, self.lang, base=type(self)._merged_bindings)
+            self.refresh_bindings()
+            return
+        super().bind_keys()
+
     def action_lab(self) -> None:
         """Toggle this lesson's live lab below the text; the lab is built the first time."""
         from tutor.app.labs import make_lab
@@ -327,7 +361,7 @@ class LessonScreen(TutorScreen):
             pane.mount(make_lab(self.lesson_id))
         pane.display = True
         self.add_class("with-lab")
-        self.refresh_bindings()
+        self.bind_keys()
         self.call_after_refresh(self._focus_lab)
 
     def _focus_lab(self) -> None:
@@ -340,7 +374,7 @@ class LessonScreen(TutorScreen):
     def close_lab(self) -> None:
         self.query_one("#lab-pane", Vertical).display = False
         self.remove_class("with-lab")
-        self.refresh_bindings()
+        self.bind_keys()
         self.query_one("#lesson-scroll", VerticalScroll).focus()
 
     def action_chat(self) -> None:

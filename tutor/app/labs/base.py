@@ -36,12 +36,17 @@ class Lab(Vertical, can_focus=True):
     LESSON_ID: str = ""
     KEYS: list[KeySpec] = []
     REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
+    # Narrower than this, a lab carries the class `narrow`: side panels go below (CSS per lab).
+    NARROW_WIDTH = 76
 
     DEFAULT_CSS = """
     Lab {
         height: 1fr;
         border-top: solid $accent;
         padding: 0 1;
+        /* What does not fit scrolls as one page (mouse wheel, PgUp/PgDn, focus), never cut. */
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
     }
     Lab .lab-title {
         text-style: bold;
@@ -75,6 +80,12 @@ class Lab(Vertical, can_focus=True):
         self.bind_keys()
         self.refresh_lab()
 
+    def on_resize(self, event) -> None:
+        narrow = event.size.width < self.NARROW_WIDTH
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.call_after_refresh(self.refresh_lab)  # drawings sized to the width redraw
+
     def bind_keys(self) -> None:
         self._bindings = translated_bindings(
             self.KEYS, self.lang, lab_strings(self.LESSON_ID), base=type(self)._merged_bindings
@@ -100,6 +111,11 @@ class Lab(Vertical, can_focus=True):
         self._draw_timer = None
         self._last_draw = time.monotonic()
         self.refresh_lab()
+
+    @property
+    def busy(self) -> bool:
+        """Work in flight that leaving the lesson would lose (a training run); labs override."""
+        return False
 
     def title_widget(self) -> Static:
         return Static(self.s("title"), classes="lab-title")

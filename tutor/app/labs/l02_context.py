@@ -57,6 +57,9 @@ class ContextLab(Lab):
     ContextLab #ctx-text { margin-bottom: 1; }
     ContextLab #ctx-counts { width: 1fr; }
     ContextLab #ctx-path { width: 30; padding-left: 1; }
+    ContextLab.narrow #ctx-row { layout: vertical; }
+    ContextLab.narrow #ctx-counts { width: 100%; }
+    ContextLab.narrow #ctx-path { width: 100%; padding-left: 0; margin-top: 1; }
     """
 
     def __init__(self) -> None:
@@ -66,7 +69,7 @@ class ContextLab(Lab):
     def compose(self) -> ComposeResult:
         yield self.title_widget()
         yield Input(id="ctx-text", compact=True)
-        with Horizontal():
+        with Horizontal(id="ctx-row"):
             yield Static("", id="ctx-counts")
             yield Static("", id="ctx-path")
 

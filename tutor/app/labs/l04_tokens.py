@@ -56,7 +56,15 @@ VIEW_KEYS = {
 
 
 def token_style(index: int) -> str:
-    return f"black on {TOKEN_BACKGROUNDS[index % len(TOKEN_BACKGROUNDS)]}"
+    # Every other token is underlined as well: in 16 colours (where the backgrounds collapse to
+    # two) or with NO_COLOR, each boundary between tokens still shows.
+    underline = " underline" if index % 2 else ""
+    return f"black on {TOKEN_BACKGROUNDS[index % len(TOKEN_BACKGROUNDS)]}{underline}"
+
+
+def id_style(index: int) -> str:
+    """A token id in the colour (and underline) of its token."""
+    return TOKEN_BACKGROUNDS[index % len(TOKEN_BACKGROUNDS)] + (" underline" if index % 2 else "")
 
 
 def show_bytes(token: bytes) -> str:
@@ -184,7 +192,9 @@ def map_view(query: str) -> MapView:
     neighbours = []
     if token_id is not None:
         found = embeddings.nearest_neighbours(space.matrix, token_id, k=NEIGHBOURS)
-        neighbours = [(i, tokenizer.token_text(i), cos) for i, cos in found]
+        # A neighbour that is a piece of a character has no text of its own: its bytes show in
+        # hex (show_bytes), never as "�".
+        neighbours = [(i, show_bytes(tokenizer.token_bytes(i)), cos) for i, cos in found]
     shown = list(space.frequent)
     shown += [i for i in [token_id, *(n[0] for n in neighbours)] if i is not None and i not in shown]
     fit_ids = list(space.ranked[:FIT_TOKENS])
@@ -433,7 +443,8 @@ class TokensLab(Lab):
                 # A token holding only the tail bytes of a character owns no character: a dot.
                 coloured.append(piece.text or "·", style=token_style(i))
                 if i < MAX_IDS_SHOWN:
-                    ids.append(f"{piece.id} ", style=TOKEN_BACKGROUNDS[i % len(TOKEN_BACKGROUNDS)])
+                    ids.append(str(piece.id), style=id_style(i))
+                    ids.append(" ")
             if len(pieces) > MAX_IDS_SHOWN:
                 ids.append("…")
             table.add_row(Text(name, style="bold"), self.s("n_tokens", n=len(pieces)), coloured)
@@ -651,7 +662,7 @@ class TokensLab(Lab):
                 pieces = " + ".join(show_bytes(p.encode()) for p in view.query_pieces)
                 near.append(self.s("map_split", n=len(view.query_pieces), pieces=pieces) + "\n", style="yellow")
             for _i, text, cos in view.neighbours:
-                near.append(f"{show_bytes(text.encode()):<14.14} {cos:6.3f}\n", style="cyan")
+                near.append(f"{text:<14.14} {cos:6.3f}\n", style="cyan")
         self.query_one("#map-neighbours", Static).update(near)
         grid = self.query_one("#map-grid", Static)
         width = max(20, grid.size.width or 46)

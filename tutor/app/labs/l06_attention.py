@@ -28,6 +28,8 @@ LABEL_WIDTH = 9  # row label: position (2) + space + token text (6)
 CELL = 2  # each heatmap cell is two characters wide
 LOW, HIGH = (28, 30, 48), (255, 196, 0)  # cell colour for weight 0 and weight 1
 MASKED = "··"
+# Shading glyphs carry the weight as well as the colour does (16 colours, NO_COLOR): ≈0 … 1.
+SHADES = (" ", "░", "▒", "▓", "█")
 MAX_CHARS = 300
 
 
@@ -36,11 +38,21 @@ def token_label(text: str) -> str:
     return text.replace("\n", "↵").replace("\t", "→").replace(" ", "·")
 
 
-def cell_style(weight: float) -> Style:
+def shade_level(weight: float) -> float:
     # Square-root scale: attention spreads thin over long rows, and small weights stay visible.
-    t = math.sqrt(min(1.0, max(0.0, weight)))
+    return math.sqrt(min(1.0, max(0.0, weight)))
+
+
+def cell_style(weight: float) -> Style:
+    t = shade_level(weight)
     r, g, b = (round(lo + (hi - lo) * t) for lo, hi in zip(LOW, HIGH))
-    return Style(bgcolor=f"rgb({r},{g},{b})")
+    return Style(color=f"rgb({r},{g},{b})")
+
+
+def cell_glyph(weight: float) -> str:
+    """A heatmap cell: a shading character repeated, darker to lighter by weight (never colour alone)."""
+    t = shade_level(weight)
+    return SHADES[min(len(SHADES) - 1, round(t * (len(SHADES) - 1)))] * CELL
 
 
 def is_masked(value) -> bool:
@@ -105,11 +117,11 @@ class Heatmap(Static, can_focus=True):
 
 class AttentionLab(Lab):
     LESSON_ID = "m1-l06-gpt2-attention"
-    KEYS = [
-        ("up", "token(-1)", "key.token"),
-        ("down", "token(1)", ""),
+    KEYS = [  # `y` first: after another label, "y Capa" would read "… and Layer" in Spanish
         ("y", "layer", "key.layer"),
         ("h", "head", "key.head"),
+        ("up", "token(-1)", "key.token"),
+        ("down", "token(1)", ""),
         ("x", "example", "key.example"),
         ("t", "type", "key.type"),
     ]
@@ -121,6 +133,10 @@ class AttentionLab(Lab):
     AttentionLab #att-detail { width: 1fr; height: 100%; padding-left: 1; text-wrap: nowrap; }
     AttentionLab #att-input-row { height: 1; }
     AttentionLab #att-prompt { width: auto; padding-right: 1; }
+    AttentionLab.narrow #att-status { height: auto; text-wrap: wrap; }
+    AttentionLab.narrow #att-body { layout: vertical; height: auto; }
+    AttentionLab.narrow #att-map { width: 100%; height: 9; }
+    AttentionLab.narrow #att-detail { width: 100%; height: 9; padding-left: 0; }
     AttentionLab #att-input { width: 1fr; }
     """
 
@@ -134,6 +150,7 @@ class AttentionLab(Lab):
         self.picked = 0
         self.error: str | None = None
         self.requested: str | None = None
+        self._last_count: int | None = None  # tokens of the last non-empty sentence drawn
         self._saved = (0, 0, 0)  # layer, head and token of the mini GPT while the example shows
 
     def compose(self) -> ComposeResult:
@@ -161,13 +178,15 @@ class AttentionLab(Lab):
     def got_view(self, view: AttentionView) -> None:
         if view.text != self.requested:
             return
-        first = self.view is None
-        previous = len(self.view.labels) if self.view else 0
+        first = self._last_count is None
+        previous = self._last_count or 0
         self.view, self.error = view, None
         self.layer_i = min(self.layer_i, view.n_layer - 1)
         self.head_i = min(self.head_i, view.n_head - 1)
-        if first or self.picked >= len(view.labels) or self.picked == previous - 1:
-            self.picked = max(0, len(view.labels) - 1)  # the last token sees the whole sentence
+        if view.labels:  # an emptied field keeps the chosen token for the next sentence
+            if first or self.picked >= len(view.labels) or self.picked == previous - 1:
+                self.picked = len(view.labels) - 1  # the last token sees the whole sentence
+            self._last_count = len(view.labels)
         self.refresh_lab()
 
     def failed(self, exc: BaseException) -> None:
@@ -269,10 +288,11 @@ class AttentionLab(Lab):
             )
             text.append("  " + self.s("tokens", tokens=len(view.labels)))
         text.append("   ")
-        text.append("  ", style=cell_style(0.0))
         text.append("0 ", style="dim")
-        text.append("  ", style=cell_style(1.0))
-        text.append("1 ", style="dim")
+        for level in range(1, len(SHADES)):
+            weight = (level / (len(SHADES) - 1)) ** 2
+            text.append(SHADES[level], style=cell_style(weight))
+        text.append(" 1 ", style="dim")
         text.append(MASKED, style="grey50")
         text.append(" " + self.s("masked"), style="dim")
         return text
@@ -307,7 +327,7 @@ class AttentionLab(Lab):
                 if k > q:
                     lines.append(MASKED, style="grey50")
                 else:
-                    lines.append(" " * CELL, style=cell_style(matrix[q][k]))
+                    lines.append(cell_glyph(matrix[q][k]), style=cell_style(matrix[q][k]))
         if view.kind == "example":
             lines.append("\n\n" + self.s("example_note"), style="dim italic")
         return lines

@@ -228,6 +228,11 @@ class TrainingLab(Lab):
     TrainingLab #tr-loss { width: 1fr; }
     TrainingLab #tr-lr { width: 27; padding-left: 1; }
     TrainingLab #tr-sample { height: 2; color: $text-muted; }
+    TrainingLab.narrow #tr-status { height: auto; text-wrap: wrap; }
+    TrainingLab.narrow #tr-charts { layout: vertical; height: auto; }
+    TrainingLab.narrow #tr-loss { width: 100%; height: 7; }
+    TrainingLab.narrow #tr-lr { width: 100%; height: 7; padding-left: 0; }
+    TrainingLab.narrow #tr-sample { height: auto; }
     """
 
     LR_WIDTH = 27
@@ -260,8 +265,24 @@ class TrainingLab(Lab):
 
     # -- keys ---------------------------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """A run in flight (paused included): leaving the lesson keeps it going."""
+        return self.state in ("loading", "running", "paused")
+
+    def bind_keys(self) -> None:
+        # While paused, space resumes: the footer says so.
+        keys = type(self).KEYS
+        if self.state == "paused":
+            keys = [(k, a, "key.resume" if a == "pause" else label) for k, a, label in keys]
+        self.KEYS = keys
+        super().bind_keys()
+
     def action_start(self) -> None:
-        if self.state in ("loading", "running", "paused"):
+        if self.state == "paused":
+            self.notify(self.s("already_paused"))
+            return
+        if self.state in ("loading", "running"):
             self.notify(self.s("already"))
             return
         self.run_id += 1
@@ -301,6 +322,7 @@ class TrainingLab(Lab):
             self.resume.set()
         else:
             return
+        self.bind_keys()
         self.refresh_lab()
 
     def action_stop(self) -> None:
@@ -309,6 +331,7 @@ class TrainingLab(Lab):
         self.stop_streams()
         self.resume.set()  # a paused thread wakes, sees the stop and ends
         self.state = "stopped"
+        self.bind_keys()
         self.refresh_lab()
 
     def action_export(self) -> None:

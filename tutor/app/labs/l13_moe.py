@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from tutor.app.labs.base import Lab, lab_strings
@@ -194,6 +194,14 @@ def route_cell(pairs: list[tuple[int, float]]) -> Text:
     return cell
 
 
+TOKEN_WIDTH = 12  # the token column of the routes table (longer tokens end in …)
+
+
+def route_width(top_k: int) -> int:
+    """Characters of one route cell: 'E3 .61' per chosen expert, a space between."""
+    return 7 * top_k - 1
+
+
 def show_token(token: str) -> str:
     return token.replace(" ", "·").replace("\n", "↵") or "∅"
 
@@ -211,8 +219,14 @@ class MoELab(Lab):
     DEFAULT_CSS = """
     MoELab #moe-status { height: auto; max-height: 2; color: $text-muted; }
     MoELab #moe-body { height: 1fr; }
-    MoELab #moe-routes { width: 1fr; }
+    MoELab #moe-left { width: 1fr; }
+    MoELab #moe-head { height: 1; }
+    MoELab #moe-routes { height: 1fr; }
     MoELab #moe-load { width: 36; padding-left: 1; }
+    MoELab.narrow #moe-body { layout: vertical; height: auto; }
+    MoELab.narrow #moe-left { width: 100%; height: auto; }
+    MoELab.narrow #moe-routes { height: auto; max-height: 7; }
+    MoELab.narrow #moe-load { width: 100%; height: auto; padding-left: 0; margin-top: 1; }
     MoELab #moe-params { height: auto; }
     MoELab #moe-input-row { height: 1; }
     MoELab #moe-prompt { width: auto; padding-right: 1; }
@@ -238,8 +252,10 @@ class MoELab(Lab):
         yield self.title_widget()
         yield Static(id="moe-status")
         with Horizontal(id="moe-body"):
-            with VerticalScroll(id="moe-routes"):  # first focusable: arrows scroll the tokens
-                yield Static(id="moe-table")
+            with Vertical(id="moe-left"):
+                yield Static(id="moe-head")  # stays put while the token rows scroll under it
+                with VerticalScroll(id="moe-routes"):  # first focusable: arrows scroll the tokens
+                    yield Static(id="moe-table")
             yield Static(id="moe-load")
         yield Static(id="moe-params")
         with Horizontal(id="moe-input-row"):
@@ -360,6 +376,7 @@ class MoELab(Lab):
         self.query_one(".lab-title", Static).update(self.s("title", **self.title_values()))
         self.query_one("#moe-prompt", Static).update(self.s("prompt"))
         self.query_one("#moe-status", Static).update(self.status_text())
+        self.query_one("#moe-head", Static).update(self.routes_table(header=True))
         self.query_one("#moe-table", Static).update(self.routes_table())
         self.query_one("#moe-load", Static).update(self.load_text())
         self.query_one("#moe-params", Static).update(self.params_text())
@@ -386,20 +403,23 @@ class MoELab(Lab):
             return Text(self.s("trained", val=val if val is not None else float("nan"), **values), style="green")
         return Text(self.s("paused", **values))
 
-    def routes_table(self) -> Table | Text:
+    def routes_table(self, header: bool = False) -> Table | Text:
+        """The token rows, or (header=True) their column heads, on the same fixed-width grid."""
         routing = self.routing
         if routing is None or self.bench is None:
             return Text("")
         if not routing.tokens:
-            return Text(self.s("no_tokens"), style="dim")
+            return Text("") if header else Text(self.s("no_tokens"), style="dim")
         table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, max_width=12, overflow="ellipsis")
+        table.add_column(no_wrap=True, width=TOKEN_WIDTH, overflow="ellipsis")
         n_layer = len(routing.experts)
         for _ in range(n_layer):
-            table.add_column(no_wrap=True)
-        table.add_row(Text(self.s("token"), style="bold"),
-                      *[Text(self.s("layer", n=i + 1), style="bold underline" if i == self.view_layer else "bold")
-                        for i in range(n_layer)])
+            table.add_column(no_wrap=True, width=route_width(self.params.top_k if self.params else 2))
+        if header:
+            table.add_row(Text(self.s("token"), style="bold"),
+                          *[Text(self.s("layer", n=i + 1), style="bold underline" if i == self.view_layer else "bold")
+                            for i in range(n_layer)])
+            return table
         for t, token in enumerate(routing.tokens):
             table.add_row(show_token(token), *[route_cell(routing.experts[l][t]) for l in range(n_layer)])
         return table

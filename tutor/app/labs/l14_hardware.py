@@ -23,6 +23,14 @@ START_CONTEXT = 4096
 MIN_CONTEXT = 256
 START_DTYPE = "fp16"
 
+# The table's columns: their order on screen, and which go first when the lab is narrow.
+COLUMN_ORDER = ("col_model", "col_params", "col_weights", "col_kv", "col_total", "col_gpu", "col_ram")
+COLUMNS_BY_IMPORTANCE = ("col_model", "col_total", "col_gpu", "col_ram", "col_params", "col_weights", "col_kv")
+COLUMN_WIDTH = {  # the widest cell each column needs (a model name, "1,023.99 GiB", "✗ no")
+    "col_model": 14, "col_params": 7, "col_weights": 11, "col_kv": 11, "col_total": 11, "col_gpu": 6, "col_ram": 6,
+}
+COLUMN_JUSTIFY = {key: "left" if key in ("col_model", "col_gpu", "col_ram") else "right" for key in COLUMN_ORDER}
+
 
 @dataclass
 class Machine:
@@ -69,7 +77,7 @@ class HardwareLab(Lab):
 
     DEFAULT_CSS = """
     HardwareLab #hw-settings, HardwareLab #hw-machine { height: auto; }
-    HardwareLab #hw-table { height: 1fr; }
+    HardwareLab #hw-table { height: auto; }
     HardwareLab #hw-detail { height: auto; color: $text-muted; }
     """
 
@@ -179,31 +187,38 @@ class HardwareLab(Lab):
         table = self.query_one("#hw-table", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        for key, justify in (
-            ("col_model", "left"),
-            ("col_params", "right"),
-            ("col_weights", "right"),
-            ("col_kv", "right"),
-            ("col_total", "right"),
-            ("col_gpu", "left"),
-            ("col_ram", "left"),
-        ):
-            table.add_column(Text(self.s(key), justify=justify), key=key)
+        columns = self.shown_columns()
+        for key in columns:
+            table.add_column(Text(self.s(key), justify=COLUMN_JUSTIFY[key]), key=key, width=COLUMN_WIDTH[key])
         for spec in self.specs:
             est = self.estimate(spec)
             gpu, ram = self.fits(est)
-            table.add_row(
-                spec.name,
-                Text(memory.format_params(spec.n_params), justify="right"),
-                Text(memory.format_bytes(est.weights_bytes), justify="right"),
-                Text(memory.format_bytes(est.kv_bytes), justify="right"),
-                Text(memory.format_bytes(est.total_bytes), justify="right", style="bold"),
-                self.mark(gpu),
-                self.mark(ram),
-                key=spec.name,
-            )
+            cells = {
+                "col_model": spec.name,
+                "col_params": Text(memory.format_params(spec.n_params), justify="right"),
+                "col_weights": Text(memory.format_bytes(est.weights_bytes), justify="right"),
+                "col_kv": Text(memory.format_bytes(est.kv_bytes), justify="right"),
+                "col_total": Text(memory.format_bytes(est.total_bytes), justify="right", style="bold"),
+                "col_gpu": self.mark(gpu),
+                "col_ram": self.mark(ram),
+            }
+            table.add_row(*(cells[key] for key in columns), key=spec.name)
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
+
+    def shown_columns(self) -> list[str]:
+        """The columns that fit the lab's width, dropped in reverse order of importance (the
+        detail line below the table still spells out weights and KV cache for the chosen model)."""
+        width = self.content_size.width or 80
+        shown = list(COLUMNS_BY_IMPORTANCE)
+        while len(shown) > 2 and sum(COLUMN_WIDTH[key] + 2 for key in shown) > width - 2:
+            shown.pop()
+        return [key for key in COLUMN_ORDER if key in shown]
+
+    def on_resize(self) -> None:
+        table = self.query_one("#hw-table", DataTable)
+        if [str(key.value) for key in table.columns] != self.shown_columns():
+            self.fill_table()
 
     @on(DataTable.RowHighlighted, "#hw-table")
     def _row_changed(self, event: DataTable.RowHighlighted) -> None:

@@ -1,0 +1,203 @@
+"""The learner's screen at its smallest (issue 11): labs whole at 60x18, facts not carried by colour
+alone, Spanish throughout, lab 12's run kept across lessons, and the smaller behaviours.
+
+Pilot tests: they drive the real app by keys and read what the screen shows.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import settle
+from labkit import open_lab, wait_until
+
+from tutor.app.labs import l12_training
+
+SMALL = (60, 18)
+
+
+def lesson(lesson_id: str) -> dict:
+    return {"screen": "lesson", "lesson_id": lesson_id}
+
+
+def inside(widget, app) -> bool:
+    """The widget's whole region lies on the screen, above the footer."""
+    region = widget.region
+    return region.width > 0 and region.height > 0 and region.right <= app.size.width and region.bottom <= app.size.height - 1
+
+
+# -- the open lab takes the page on a short terminal ------------------------------------------------
+
+
+async def test_an_open_lab_takes_the_page_at_60x18_and_gives_it_back(run_app):
+    async with run_app(lang="es", start=lesson("m1-l03-history"), size=SMALL) as (app, pilot):
+        await open_lab(pilot)
+        assert not app.screen.query_one("#lesson-scroll").display or app.screen.query_one("#lesson-scroll").region.height == 0
+        assert app.screen.query_one("#lab-pane").region.height >= 13
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#lesson-scroll").region.height > 5
+
+
+async def test_lab_14_keeps_its_model_table_at_60x18(run_app):
+    from textual.widgets import DataTable
+
+    async with run_app(lang="es", start=lesson("m2-l14-hardware"), size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        table = lab.query_one("#hw-table", DataTable)
+        columns = [str(key.value) for key in table.columns]
+        # the least important columns went; the name, the total and the verdicts stay
+        assert columns[:1] == ["col_model"] and {"col_total", "col_gpu", "col_ram"} <= set(columns)
+        assert "col_kv" not in columns
+        assert table.row_count >= 8 and table.region.height >= table.row_count + 1
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= lab.content_size.width
+
+
+async def test_lab_14_shows_every_column_at_100x40(run_app):
+    from textual.widgets import DataTable
+
+    async with run_app(lang="en", start=lesson("m2-l14-hardware"), size=(100, 40)) as (app, pilot):
+        lab = await open_lab(pilot)
+        assert len(lab.query_one("#hw-table", DataTable).columns) == 7
+
+
+async def test_lab_2_puts_the_path_below_the_counts_when_narrow(run_app):
+    async with run_app(lang="es", start=lesson("m1-l02-context-to-deployment"), size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        await wait_until(pilot, lambda: lab.view is not None)
+        await settle(pilot)
+        counts, path = lab.query_one("#ctx-counts"), lab.query_one("#ctx-path")
+        assert path.region.y >= counts.region.bottom
+        text = "\n".join(line.rstrip() for line in str(counts.render()).splitlines())
+        assert "…" not in text
+
+
+# -- lab 12: a run survives leaving the lesson ------------------------------------------------------
+
+
+async def test_lab_12_run_survives_leaving_and_coming_back(run_app, monkeypatch):
+    monkeypatch.setattr(l12_training, "LAB_STEPS", 400)
+    monkeypatch.setattr(l12_training, "MODEL_OVERRIDES", {"block_size": 32, "n_layer": 1, "n_head": 2, "n_embd": 32, "dropout": 0.0})
+    async with run_app(lang="es", start=lesson("m2-l12-training")) as (app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: lab.state == "running")
+        await pilot.press("space")
+        assert lab.state == "paused"
+        assert app.screen.active_bindings["space"].binding.description == "Reanudar"
+        await pilot.press("escape", "escape")  # close the lab, leave the lesson
+        await pilot.pause()
+        assert type(app.screen).__name__ == "OverviewScreen"
+        app.open_lesson("m2-l12-training")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("Lab") is lab and lab.state == "paused"
+        await pilot.press("l", "x")  # the lab opens as it was left
+        await wait_until(pilot, lambda: lab.state == "stopped")
+        await pilot.press("escape")  # lab open: closes it
+        await pilot.press("escape")  # leaves; nothing in flight now, so the screen is dropped
+        await settle(pilot)
+        assert not app.is_screen_installed("lesson:m2-l12-training")
+
+
+async def test_lab_12_paused_start_says_how_to_resume(run_app, monkeypatch):
+    async with run_app(lang="es", start=lesson("m2-l12-training")) as (app, pilot):
+        lab = await open_lab(pilot)
+        lab.state = "paused"
+        messages = []
+        monkeypatch.setattr(lab, "notify", lambda message, **kw: messages.append(message))
+        await pilot.press("s")
+        assert messages and "reanuda" in messages[0]
+
+
+# -- keys -------------------------------------------------------------------------------------------
+
+
+async def test_q_quits_from_a_lesson(run_app):
+    async with run_app(lang="es", start=lesson("m1-l01-inside-llms")) as (app, pilot):
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code is not None or not app.is_running
+
+
+async def test_lab_footer_leaves_out_lab_and_language_keys(run_app):
+    async with run_app(lang="es", start=lesson("m1-l03-history")) as (app, pilot):
+        await open_lab(pilot)
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "Lab" not in shown and "English" not in shown
+        await pilot.press("e")  # still works
+        await pilot.pause()
+        assert app.lang == "en"
+
+
+# -- never colour alone ----------------------------------------------------------------------------
+
+
+def sixteen_colour(style) -> tuple:
+    """What a 16-colour terminal keeps of a style: its colours reduced to the 16, and underline."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    style = Style.parse(style) if isinstance(style, str) else style
+    fg = style.color.downgrade(ColorSystem.STANDARD).number if style.color else None
+    bg = style.bgcolor.downgrade(ColorSystem.STANDARD).number if style.bgcolor else None
+    return fg, bg, bool(style.underline)
+
+
+async def test_lab_4_token_boundaries_show_in_16_colours_and_without_colour(run_app):
+    from textual.widgets import Static
+
+    async with run_app(lang="es", start=lesson("m1-l04-tokenization")) as (app, pilot):
+        await open_lab(pilot)
+        table = app.screen.query_one("#play-tokens", Static).content
+        for row in (0, 2, 4):  # the three tokenizers' rows
+            coloured = list(table.columns[2].cells)[row]
+            spans = sorted(coloured.spans, key=lambda s: s.start)
+            assert len(spans) > 4
+            for left, right in zip(spans, spans[1:]):
+                assert sixteen_colour(left.style) != sixteen_colour(right.style)
+                assert sixteen_colour(left.style)[2] != sixteen_colour(right.style)[2]  # NO_COLOR keeps underline
+
+
+async def test_lab_6_heatmap_cells_carry_their_weight_in_glyphs(run_app):
+    from tutor.app.labs.l06_attention import SHADES, cell_glyph
+
+    async with run_app(lang="es", start=lesson("m1-l06-gpt2-attention"), size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        await wait_until(pilot, lambda: lab.view is not None)
+        await settle(pilot)
+        view = lab.view
+        q = lab.picked
+        row = next(line for line in lab.heatmap().plain.splitlines() if line.strip().startswith(f"{q} ") and "▶" in line)
+        cells = row.split("▶", 1)[1]
+        weights = view.weights[lab.layer_i][lab.head_i][q]
+        shown_cells = [cells[i : i + 2] for i in range(0, len(cells), 2)]
+        first_key = q + 1 - len(shown_cells)
+        assert shown_cells == [cell_glyph(weights[k]) for k in range(first_key, q + 1)]
+        assert any(ch in row for ch in SHADES[1:])
+        legend = lab.status_text().plain
+        assert "".join(SHADES[1:]) in legend
+
+
+async def test_lab_6_keeps_the_chosen_token_through_a_new_sentence(run_app):
+    from textual.widgets import Input
+
+    async with run_app(lang="en", start=lesson("m1-l06-gpt2-attention")) as (app, pilot):
+        lab = await open_lab(pilot)
+        await wait_until(pilot, lambda: lab.view is not None)
+        await pilot.press("up", "up", "up")
+        picked = lab.picked
+        assert 0 < picked < len(lab.view.labels) - 1
+        field = lab.query_one("#att-input", Input)
+        field.value = ""
+        await settle(pilot)
+        field.value = "The dog that barks does not bite because it is kind"
+        await wait_until(pilot, lambda: lab.view.text == field.value)
+        await settle(pilot)
+        assert lab.picked == picked
+
+
+async def test_lab_6_footer_starts_with_the_layer_key(run_app):
+    async with run_app(lang="es", start=lesson("m1-l06-gpt2-attention")) as (app, pilot):
+        lab = await open_lab(pilot)
+        shown = [b.binding.key for b in app.screen.active_bindings.values() if b.binding.show]
+        assert shown[0] == "y"
