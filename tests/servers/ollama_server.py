@@ -323,6 +323,8 @@ def _show(stub: OllamaStub, body: dict) -> tuple[int, Any]:
         "capabilities": m.get("capabilities", ["completion"]),
         "modified_at": "2025-01-01T00:00:00Z",
     }
+    if m.get("projector_info"):  # a separate projector file (llava): its key/values, never its tensors
+        out["projector_info"] = dict(m["projector_info"])
     if verbose:
         out["tensors"] = m.get("tensors", [])
     return 200, out
