@@ -326,3 +326,18 @@ def test_fit_check_degrades_to_unknown(stub):
 def test_stats_keep_zero_counts():
     stats = Stats(prompt_tokens=0, output_tokens=3, eval_seconds=0.5)
     assert stats.to_dict()["prompt_tokens"] == 0 and stats.tokens_per_second == 6.0
+
+
+def test_ollama_backend_reaches_an_exo_cluster_under_its_ollama_prefix():
+    """Lesson 15: exo serves an Ollama-compatible API under /ollama on port 52415, so the chat's
+    Ollama backend can use http://HOST:52415/ollama. A stand-in that answers only under that
+    prefix checks that the host's path is kept on every call."""
+    exo = OllamaStub(version="0.12.6", path_prefix="/ollama")
+    exo.add_model("llama3.2:1b")
+    with exo:
+        backend = OllamaBackend(exo.url + "/ollama")
+        assert backend.version() == "0.12.6"
+        assert [m.name for m in backend.list_models()] == ["llama3.2:1b"]
+        text = "".join(c.content for c in backend.chat("llama3.2:1b", MESSAGES) if getattr(c, "content", None))
+        assert text == exo.reply
+    assert {path for _, path, _ in exo.requests} >= {"/api/version", "/api/tags", "/api/chat"}

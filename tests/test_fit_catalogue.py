@@ -20,6 +20,7 @@ def test_entries_are_cited_and_consistent():
     for e in cat:
         assert e.source.startswith("https://huggingface.co/") and e.source.endswith("config.json")
         assert "ollama.com/library/" in e.file_bytes_source
+        assert e.checked.startswith("Architecture"), e.model  # every entry says how it was checked
         f = e.facts()
         assert f.block_count == e.arch["layers"] and f.context_length == e.arch["context"]
         # weights never below the published download (gaps are added back, never subtracted)

@@ -246,7 +246,46 @@ def cases() -> list[dict]:
         "rebuild_check": f"rebuilt file {tensor_bytes(ts) / 1e9:.2f} GB (ollama.com lists 6.0 GB)",
         "expect": {"total_bytes": [int(9.4e9), int(9.4e9 * 1.06)], "verdict": "gpu", "exact": False},
     })
+
+    # 8. llava:7b, whose CLIP projector is a separate file: /api/show lists it only as projector_info
+    a = Arch("llama", 32, 4096, 32, 8, 128, 14336, 32000, 32768)
+    ts = build_tensors(a, "Q4_0")
+    projector = {
+        "general.architecture": "clip", "general.file_type": 1, "general.parameter_count": LLAVA_CLIP_PARAMS,
+        "clip.has_text_encoder": False, "clip.has_vision_encoder": True, "clip.has_llava_projector": True,
+        "clip.projector_type": "mlp", "clip.vision.block_count": 23, "clip.vision.embedding_length": 1024,
+        "clip.vision.feed_forward_length": 4096, "clip.vision.image_size": 336, "clip.vision.patch_size": 14,
+        "clip.vision.projection_dim": 768, "clip.vision.attention.head_count": 16,
+        "clip.vision.attention.layer_norm_epsilon": 1e-5, "clip.use_gelu": False,
+    }
+    out.append({
+        "id": "llava-7b-projector-metal",
+        "title": "llava:7b (v1.6 on Mistral 7B, Q4_0, CLIP projector in its own file) on a Mac, context 4096",
+        "source": "this project's issue 12 (expert review): Ollama's reported size beside tutor's estimate "
+                  "before projectors were counted, 5,558,069,248 bytes (10% low)",
+        "published": {"size": 6182481920, "kind": "exact bytes reported by Ollama"},
+        "published_range": [6182481920, 6182481920],
+        "assumptions": "An Apple Silicon Mac (Metal), Ollama 0.11 to 0.12.10 (the same figure on each: memory.go "
+                       "counts the projector file with the first GPU's minimum), the default context 4096, one "
+                       "request. The projector's key/values are those of llava's mmproj-model-f16 (CLIP ViT-L/14 "
+                       "at 336 px, 23 blocks, two-layer mlp projector); its 624,412,672 bytes are exactly the gap.",
+        "ollama_version": "0.12.5",
+        "hardware": {"os": "darwin", "ram_total": 32 * GIB, "ram_available": 24 * GIB,
+                     "gpus": [{"kind": "metal", "total_bytes": 21 * GIB, "free_bytes": 21 * GIB}]},
+        "request_ctx": None,
+        "model": {"name": "llava:7b", "model_info": a.model_info(FILE_TYPES["Q4_0"]),
+                  "tensors": [t.to_json() for t in ts], "projector_info": projector,
+                  "details": {"family": "llama", "families": ["llama", "clip"], "parameter_size": "7B",
+                              "quantization_level": "Q4_0"}},
+        "rebuild_check": f"text model {tensor_bytes(ts) / 1e9:.2f} GB + projector 0.62 GB (ollama.com lists 4.7 GB)",
+        "expect": {"total_bytes": [6182481920, 6182481920], "vram_bytes": [6182481920, 6182481920],
+                   "verdict": "gpu", "context": 4096},
+    })
     return out
+
+
+# Elements of llava's CLIP projector file (tutor.fit.model rebuilds the same 311,888,896 from its keys).
+LLAVA_CLIP_PARAMS = 311_888_896
 
 
 def main() -> None:

@@ -78,8 +78,10 @@ class _QuietServer(ThreadingHTTPServer):
 
 class OllamaStub:
     def __init__(self, models: dict[str, dict] | None = None, version: str = "0.6.8",
-                 running: list[dict] | None = None) -> None:
+                 running: list[dict] | None = None, path_prefix: str = "") -> None:
         self.models: dict[str, dict] = dict(models or {})
+        # exo serves Ollama's API under /ollama on its own port: with a prefix, only those paths answer
+        self.path_prefix = path_prefix.rstrip("/")
         self.version = version
         self.running: list[dict] = list(running or [])
         self.requests: list[tuple[str, str, Any]] = []
@@ -151,6 +153,11 @@ class OllamaStub:
                     self._send(400, {"error": "invalid JSON"})
                     return
                 path = self.path.split("?", 1)[0]
+                if stub.path_prefix:
+                    if not path.startswith(stub.path_prefix + "/"):
+                        self._send(404, {"error": f"{method} {path} not found"})
+                        return
+                    path = path[len(stub.path_prefix):]
                 stub.requests.append((method, path, body))
                 handler = stub.routes.get((method, path))
                 if handler is None:
@@ -345,6 +352,8 @@ def _show(stub: OllamaStub, body: dict) -> tuple[int, Any]:
         "capabilities": m.get("capabilities", ["completion"]),
         "modified_at": "2025-01-01T00:00:00Z",
     }
+    if m.get("projector_info"):  # a separate projector file (llava): its key/values, never its tensors
+        out["projector_info"] = dict(m["projector_info"])
     if verbose:
         out["tensors"] = m.get("tensors", [])
     return 200, out

@@ -37,6 +37,7 @@ class CatalogueEntry:
     source: str
     file_bytes_source: str
     arch: dict
+    checked: str = ""  # what was compared against which source, and what could not be re-checked
 
     def facts(self) -> ModelFacts:
         return _facts(self.model)

@@ -150,8 +150,8 @@ def plan_context(
             and not modelfile_ctx:
         if hardware.total_vram >= rules.low_vram_threshold:
             ctx = max(ctx, 8192)
-    if facts.has_vision and rules.version >= (0, 6, 0):
-        ctx = max(ctx, 2048)  # multimodal models need at least 2048
+    if (facts.has_vision and rules.version >= (0, 6, 0)) or facts.has_projector:
+        ctx = max(ctx, 2048)  # multimodal models need at least 2048 (a separate projector: every version)
     ctx = max(ctx, 4)
     trained = facts.context_length
     if rules.caps_train_ctx and trained and ctx > trained:
@@ -188,6 +188,7 @@ class _Parts:
     vision_graph: int
     input_weights: int  # token_embd when the engine keeps it apart (measured regimes)
     other: int  # tensors no rule counts (measured regimes only)
+    projector: int = 0  # weights of a separate projector file (llava's CLIP), loaded on the first GPU
 
 
 def _parts(f: ModelFacts, rules: Rules, ctx: int, parallel: int, cache: str, fa: bool, measured: bool) -> _Parts:
@@ -212,7 +213,7 @@ def _parts(f: ModelFacts, rules: Rules, ctx: int, parallel: int, cache: str, fa:
         counted = sum(blocks) + out + vw
         input_w = f.layer_bytes("token_embd") if "output" in f.layers else 0
         other = max(0, f.total_tensor_bytes - counted - input_w)
-    return _Parts(blocks, g.kv, out, g.partial, g.full, vw, vg, input_w, other)
+    return _Parts(blocks, g.kv, out, g.partial, g.full, vw, vg, input_w, other, f.projector_bytes())
 
 
 def _verdict_cpu(hw: Hardware, cpu_bytes: int, total: int, vram: int, margin: int) -> tuple[str, str, int | None, int | None]:
@@ -243,8 +244,9 @@ def _legacy(f: ModelFacts, p: _Parts, gpus: list[GPU], rules: Rules, s: Settings
         free = cpu_free if cpu_free is not None else 1 << 62
         devices = [GPU("cpu", "cpu", free, free)]
     buffer = (p.blocks[0] if p.blocks else 0) + (p.kv[0] if (p.kv and rules.buffer_includes_kv) else 0)
-    # the vision tower: with the GPU minimum before 0.7.1, with the output layer after
-    gzo = p.vision_weights + p.vision_graph if rules.legacy_forward else 0
+    # the vision tower: with the GPU minimum before 0.7.1, with the output layer after; a separate
+    # projector file always with the GPU minimum (memory.go's llamaEngineProjectorWeights)
+    gzo = p.projector + (p.vision_weights + p.vision_graph if rules.legacy_forward else 0)
     last = p.output + (0 if rules.legacy_forward else p.vision_weights + p.vision_graph)
     alloc = [0] * len(devices)
     split = [0] * len(devices)
@@ -315,7 +317,7 @@ def _legacy(f: ModelFacts, p: _Parts, gpus: list[GPU], rules: Rules, s: Settings
     total = vram_sum + overflow
     used = [i for i in range(len(devices)) if split[i] > 0]
     # whatever is neither weights, cache nor graph: GPU minimums, one-layer buffers, quirks
-    counted = sum(p.blocks) + sum(p.kv) + p.output + p.vision_weights
+    counted = sum(p.blocks) + sum(p.kv) + p.output + p.vision_weights + p.projector
     gpu_layers = 0 if (cpu_mode or count == 0) else count
     return {
         "total": total,
@@ -334,7 +336,7 @@ def _sum(f: ModelFacts, p: _Parts, gpus: list[GPU], rules: Rules, s: Settings) -
     avail = sum(g.usable_bytes for g in gpus)
     metal = bool(gpus) and gpus[0].kind == "metal"
     minimum = gpus[0].minimum_bytes if gpus else 0
-    minimum += p.blocks[0] if p.blocks else 0
+    minimum += (p.blocks[0] if p.blocks else 0) + p.projector  # the projector counted with the minimum
     kv_total = sum(p.kv)
     partial, full = p.graph_partial * max(len(gpus), 1), p.graph_full * max(len(gpus), 1)
     if metal:
@@ -358,7 +360,7 @@ def _sum(f: ModelFacts, p: _Parts, gpus: list[GPU], rules: Rules, s: Settings) -
         part = total
     if not gpus or part > avail:
         count, part = 0, 0
-    weights = sum(p.blocks) + p.output
+    weights = sum(p.blocks) + p.output + p.projector
     return {
         "total": total,
         "vram": part,
@@ -390,6 +392,8 @@ def _layout(f: ModelFacts, p: _Parts, gpus: list[GPU], rules: Rules, s: Settings
         devs = order[:num_gpus]
         free = {d: max(0, gpus[d].usable_bytes - buffer - gpus[d].minimum_bytes - s.gpu_overhead - graph_reserve)
                 for d in devs}
+        if 0 in free:  # llama.cpp puts a separate projector on the first GPU, outside the layout
+            free[0] = max(0, free[0] - p.projector)
         d_i = 0
         for li in reversed(idx):
             if s.num_gpu >= 0 and sum(len(a) for a in assign) >= s.num_gpu:
@@ -423,11 +427,17 @@ def _layout(f: ModelFacts, p: _Parts, gpus: list[GPU], rules: Rules, s: Settings
         cpu_graph = partial if not used else 0  # the CPU runs its own graph when it holds layers
         if not used:
             cpu_graph = full
-    total = sum(per_gpu) + cpu_layers + cpu_graph + p.input_weights + p.other
+    if p.projector and used:
+        # Ollama's layout code forgets it in the size it reports (it sums the LoRA paths), but
+        # llama.cpp loads it on the first GPU, so the fit check counts it there.
+        per_gpu[0] += p.projector
+        if 0 not in used:
+            used = sorted(used + [0])
+    total = sum(per_gpu) + cpu_layers + cpu_graph + p.input_weights + p.other + (0 if used else p.projector)
     vram = sum(per_gpu)
     if on_gpu >= len(layers):
         vram += p.input_weights + p.other + cpu_graph
-    weights = sum(p.blocks) + p.output + p.vision_weights + p.input_weights + p.other
+    weights = sum(p.blocks) + p.output + p.vision_weights + p.input_weights + p.other + p.projector
     return {
         "total": total,
         "vram": vram if on_gpu else 0,
@@ -523,7 +533,9 @@ def estimate(
     total, vram = int(result["total"]), int(result["vram"])
     gpu_layers = int(result["gpu_layers"])
     kv_total = sum(p.kv)
-    weights = result.get("weights", sum(p.blocks) + p.output + p.vision_weights)
+    weights = result.get("weights", sum(p.blocks) + p.output + p.vision_weights + p.projector)
+    if p.projector:
+        notes.append(f"counts the vision projector loaded beside the model ({human_bytes2(p.projector)})")
     margin = 0
     if measured:
         margin = max(256 * MIB, total // 20)

@@ -116,13 +116,15 @@ class ModelFacts:
     info: dict
     tensors: list[Tensor]
     layers: dict[str, dict[str, Tensor]] = field(default_factory=dict)
+    projector: dict = field(default_factory=dict)  # /api/show projector_info: a separate vision file (llava)
 
     @classmethod
-    def from_show(cls, model_info: Mapping[str, Any], tensors: Iterable[Any]) -> "ModelFacts":
+    def from_show(cls, model_info: Mapping[str, Any], tensors: Iterable[Any],
+                  projector_info: Mapping[str, Any] | None = None) -> "ModelFacts":
         ts = [t if isinstance(t, Tensor) else None for t in tensors or []]
         if any(t is None for t in ts):
             ts = tensors_from_json(tensors)
-        facts = cls(dict(model_info or {}), ts)
+        facts = cls(dict(model_info or {}), ts, projector=dict(projector_info or {}) if isinstance(projector_info, Mapping) else {})
         for t in facts.tensors:
             group, rest = layer_key(t.name)
             facts.layers.setdefault(group, {})[rest] = t
@@ -253,6 +255,35 @@ class ModelFacts:
     def has_vision(self) -> bool:
         return self.uint("vision.block_count") > 0
 
+    @property
+    def has_projector(self) -> bool:
+        return bool(self.projector)
+
+    def projector_bytes(self) -> int:
+        """Weights of a separate projector file (llava's CLIP), which Ollama loads beside the model.
+
+        `/api/show` gives only its key/values, not its tensors. When they describe a CLIP encoder
+        with llava's two-layer projector, the tensor list is rebuilt (F16 or F32 matrices, F32 norms
+        and biases) and used if its element count equals the file's `general.parameter_count`.
+        Otherwise every parameter is counted at the file type's size plus 1% for the F32 norms and
+        biases such files keep (0.1% in llava's), so the estimate does not come out low.
+        """
+        pi = self.projector
+        if not pi:
+            return 0
+        try:
+            n = int(pi.get("general.parameter_count") or 0)
+        except (TypeError, ValueError):
+            n = 0
+        main = _PROJECTOR_FILE_TYPES.get(_int(pi.get("general.file_type"), -1))
+        rebuilt = _clip_llava_tensors(pi, self.embedding, main)
+        if rebuilt and (n == 0 or sum(t.elements for t in rebuilt) == n):
+            return sum(t.nbytes for t in rebuilt)
+        if n == 0:
+            return 0
+        _, block, size = GGML_TYPES[main or "F32"]
+        return -(-n * size * 101 // (block * 100))
+
     # --- sizes ----------------------------------------------------------------------------
     def layer_bytes(self, group: str) -> int:
         return sum(t.nbytes for t in self.layers.get(group, {}).values())
@@ -286,3 +317,44 @@ class ModelFacts:
         """Average bits per parameter over all tensors (for the naive rule)."""
         elems = sum(t.elements for t in self.tensors)
         return 8.0 * self.total_tensor_bytes / elems if elems else 0.0
+
+
+# general.file_type of a projector file -> the type of its matrices (llama.cpp's file types).
+_PROJECTOR_FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 32: "BF16"}
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _clip_llava_tensors(pi: Mapping[str, Any], text_embedding: int, main: str | None) -> list[Tensor]:
+    """The tensors of a llava-style CLIP projector file, from its clip.vision.* keys: patch and
+    position embeddings, class embedding, pre-norm, the encoder blocks and the mlp projector
+    (mm.0: vision width -> text width, mm.2: text width -> text width). [] when the keys are not there."""
+    def k(name: str) -> int:
+        return _int(pi.get(f"clip.vision.{name}"))
+
+    layers, e, ff, image, patch = (k("block_count"), k("embedding_length"), k("feed_forward_length"),
+                                   k("image_size"), k("patch_size"))
+    if (main not in ("F16", "F32", "BF16") or not (layers and e and ff and image and patch and text_embedding)
+            or not pi.get("clip.has_llava_projector") or str(pi.get("clip.projector_type", "mlp")) != "mlp"):
+        return []
+    out = [Tensor("v.patch_embd.weight", main, (patch, patch, 3, e)),
+           Tensor("v.position_embd.weight", main, (e, (image // patch) ** 2 + 1)),
+           Tensor("v.class_embd", "F32", (e,)),
+           Tensor("v.pre_ln.weight", "F32", (e,)), Tensor("v.pre_ln.bias", "F32", (e,))]
+    for i in range(layers):
+        p = f"v.blk.{i}."
+        for m in ("attn_q", "attn_k", "attn_v", "attn_out"):
+            out += [Tensor(p + m + ".weight", main, (e, e)), Tensor(p + m + ".bias", "F32", (e,))]
+        out += [Tensor(p + "ffn_up.weight", main, (e, ff)), Tensor(p + "ffn_up.bias", "F32", (ff,)),
+                Tensor(p + "ffn_down.weight", main, (ff, e)), Tensor(p + "ffn_down.bias", "F32", (e,))]
+        for m in ("ln1", "ln2"):
+            out += [Tensor(p + m + ".weight", "F32", (e,)), Tensor(p + m + ".bias", "F32", (e,))]
+    t = text_embedding
+    out += [Tensor("mm.0.weight", main, (e, t)), Tensor("mm.0.bias", "F32", (t,)),
+            Tensor("mm.2.weight", main, (t, t)), Tensor("mm.2.bias", "F32", (t,))]
+    return out

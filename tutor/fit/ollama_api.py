@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -69,6 +69,7 @@ class ShowResult:
     parameters: str
     details: dict
     capabilities: list[str]
+    projector_info: dict = field(default_factory=dict)  # a separate projector file's key/values (llava)
 
     @property
     def num_ctx(self) -> int | None:
@@ -130,4 +131,5 @@ class OllamaAPI:
             parameters=data.get("parameters") or "",
             details=data.get("details") or {},
             capabilities=list(data.get("capabilities") or []),
+            projector_info=data.get("projector_info") if isinstance(data.get("projector_info"), dict) else {},
         )

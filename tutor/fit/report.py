@@ -121,7 +121,7 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
         for name in wanted:
             try:
                 sh = api.show(name)
-                facts = ModelFacts.from_show(sh.model_info, sh.tensors)
+                facts = ModelFacts.from_show(sh.model_info, sh.tensors, sh.projector_info)
                 if not facts.tensors:
                     raise ModelDataError("the server sent no tensor list (too old for /api/show verbose?)")
                 models.append(assess(name, facts, hw, version, ctx, s, sizes.get(name), True, sh.num_ctx))
