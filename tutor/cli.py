@@ -429,6 +429,6 @@ def main(argv: list[str] | None = None) -> int:
             _quiet_stdout()
             err(f"cannot write the output: {exc.strerror or exc}.")
         else:  # a file the verb works on: one line, never a traceback
-            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-            err(f"{exc.strerror or exc}{where}.")
+            what = f"cannot use {exc.filename}: " if getattr(exc, "filename", None) else ""
+            err(f"{what}{exc.strerror or exc}.")
         return EXIT_FAIL
