@@ -11,8 +11,8 @@ libraries), and pip cannot choose a build by hardware. So torch is installed fir
   index, which on Linux is the CUDA build.
 - macOS or Windows: torch from the default index (there it carries no CUDA payload).
 - Linux without an NVIDIA GPU, or --cpu: the CPU build (about 190 MB to download), from PyTorch's
-  CPU index when it answers within a few seconds, else from wheels pip can already see without an
-  index (its find-links), else from the default index, saying so.
+  CPU index when it answers within a few seconds, else a torch wheel pip can already see without
+  an index (its find-links: whatever build lies there), else from the default index, saying so.
 
 Then `pip install .` (or `-e ".[test]"`), which keeps the torch it finds: tutor asks for torch>=2.3.
 Only the standard library is used: this runs before anything is installed.
@@ -73,7 +73,9 @@ def install_torch(plan: str) -> int:
         if pip("torch>=2.3", "--index-url", CPU_INDEX) == 0:
             return 0
     print(f"torch: {CPU_INDEX} does not answer; looking for a torch wheel on this machine", flush=True)
-    if pip("torch>=2.3", "--no-index") == 0:
+    # Without an index, only the wheel itself: its small dependencies (filelock, sympy, ...) come
+    # with tutor's own install next, from the default index, as pip completes what is installed.
+    if pip("torch>=2.3", "--no-index", "--no-deps") == 0:
         return 0
     print(
         "torch: no CPU build found; installing the default build (on Linux that is the CUDA build, "

@@ -253,3 +253,71 @@ def test_damaged_file_in_an_unwritable_folder_starts_afresh_in_memory(shared_hom
     assert report["kind"] == "damaged", report
     assert report["seen"] == "not_started" and report["lessons"] == 0
     assert path.read_bytes() == b"\x00garbage" * 512
+
+
+# -- a disk that fills up mid-session ------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1 MiB filesystem (tmpfs), where root may mount one; else the test is skipped."""
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def fill(folder: Path) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 65536)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_disk_that_fills_up_mid_session_turns_the_store_read_only(small_disk):
+    from tutor.store import Store
+
+    store = Store(small_disk / "data" / "tutor.sqlite3")
+    told = []
+    store.on_read_only = told.append
+    try:
+        store.mark_done(L1)
+        fill(small_disk)
+        for i in range(100):  # never an exception: the first write that fails is lost, then memory
+            store.set_setting(f"note{i}", "x" * 3000)
+        assert store.read_only is not None and "disk is full" in store.read_only.message
+        assert told == [store.read_only]
+        assert store.lesson_progress(L1).status == "done"  # what was saved before is still shown
+        assert store.get_setting("note99") is not None  # the session goes on, in memory
+    finally:
+        store.close()
+
+
+async def test_the_app_says_so_when_the_disk_fills_up(run_app, small_disk):
+    from tutor.store import Store
+
+    store = Store(small_disk / "data" / "tutor.sqlite3")
+    try:
+        async with run_app(lang="en", store=store) as (app, pilot):
+            fill(small_disk)
+            for _ in range(40):  # each write fails on the full disk until the store gives up on it
+                store.set_setting("padding", "x" * 20000)
+                if store.read_only is not None:
+                    break
+            await pilot.press("enter")  # the course goes on: a lesson opens (its writes go to memory)
+            await pilot.pause()
+            assert app.screen.__class__.__name__ == "LessonScreen"
+            notices = [str(n.message) for n in app._notifications]
+            assert any("will not be saved" in notice for notice in notices), notices
+    finally:
+        store.close()

@@ -220,6 +220,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 data = json.loads(Path(args.import_file).read_text(encoding="utf-8"))
                 plan = vet_import(data, load_course())
                 lessons, attempts = store.import_progress(plan.data)
+                if store.read_only is not None:  # the disk filled up (or was taken) during the write
+                    err(f"{store.read_only.message} Nothing was imported.")
+                    return EXIT_FAIL
             except FileNotFoundError:
                 err(f"no such file: {args.import_file}")
                 return EXIT_USAGE
@@ -256,8 +259,15 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 if not answer:
                     print("Nothing was reset.")
                     return EXIT_OK
-            backup = store.backup()
+            try:
+                backup = store.backup()
+            except OSError as exc:
+                err(f"cannot write a backup next to {store.path} ({exc.strerror or exc}); nothing was reset.")
+                return EXIT_FAIL
             store.reset_progress()
+            if store.read_only is not None:
+                err(f"{store.read_only.message} Nothing was reset; the backup is at {backup}.")
+                return EXIT_FAIL
             print(f"Progress reset. A backup of the previous file is at {backup}")
             return EXIT_OK
         print_course(store, resolve_lang(args.lang, store), with_attempts=True)
@@ -419,6 +429,6 @@ def main(argv: list[str] | None = None) -> int:
             _quiet_stdout()
             err(f"cannot write the output: {exc.strerror or exc}.")
         else:  # a file the verb works on: one line, never a traceback
-            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-            err(f"{exc.strerror or exc}{where}.")
+            what = f"cannot use {exc.filename}: " if getattr(exc, "filename", None) else ""
+            err(f"{what}{exc.strerror or exc}.")
         return EXIT_FAIL

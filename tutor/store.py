@@ -190,6 +190,7 @@ class Store:
         self.recovered_from: Path | None = None  # where a damaged file was moved, if it was
         self.recovered_reason: str | None = None  # why, in one English phrase
         self.read_only: ReadOnly | None = None  # set when nothing this session does is saved
+        self.on_read_only = None  # called (from the writing thread) if that happens mid-session
         self._lock = threading.RLock()
         self._conn = self._open()
 
@@ -418,13 +419,50 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if not self._lose_disk(exc):  # e.g. a `sudo tutor` took the -wal/-shm files meanwhile
+                    raise
+                self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # a full disk shows here, in WAL mode
+                try:
+                    self._conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if not self._lose_disk(exc):
+                    raise
+                # This one write is lost with the disk; the session goes on in memory.
+
+    def _lose_disk(self, exc: sqlite3.OperationalError) -> bool:
+        """The file stopped taking writes mid-session: go on read-only, in a memory copy. True if so."""
+        if self.read_only is not None or not (_cannot_write(exc) or _error_name(exc).startswith("SQLITE_FULL")):
+            return False
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        try:
+            self._conn.backup(memory)
+        except sqlite3.Error:
+            memory.close()
+            return False
+        memory.row_factory = sqlite3.Row
+        # Rows written before the loss may point at rows the lost write held: let them.
+        memory.execute("PRAGMA foreign_keys = OFF")
+        self._conn.close()
+        self._conn = memory
+        self.read_only = ReadOnly(
+            "file",
+            f"The progress file {self.path} stopped taking writes ({exc}); from now on progress is not saved.",
+        )
+        if self.on_read_only is not None:
+            self.on_read_only(self.read_only)
+        return True
 
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -42,15 +42,25 @@ class TutorApp(App[int]):
             self.notify(
                 t("store.recovered", self.lang, path=self.store.recovered_from), severity="warning", timeout=15
             )
-        read_only = getattr(self.store, "read_only", None)
-        if read_only is not None:  # told once, and long enough to read: nothing will be saved
-            path = self.store.path
-            self.notify(
-                t(f"store.read_only.{read_only.kind}", self.lang, path=path, folder=path.parent),
-                severity="warning",
-                timeout=30,
-                markup=False,  # a path is not markup
-            )
+        if getattr(self.store, "read_only", None) is not None:
+            self.tell_read_only()
+        self.store.on_read_only = self._store_went_read_only
+
+    def tell_read_only(self) -> None:
+        """Told once, and long enough to read: nothing this session does will be saved."""
+        read_only = self.store.read_only
+        path = self.store.path
+        self.notify(
+            t(f"store.read_only.{read_only.kind}", self.lang, path=path, folder=path.parent),
+            severity="warning",
+            timeout=30,
+            markup=False,  # a path is not markup
+        )
+
+    def _store_went_read_only(self, _read_only) -> None:
+        # Called from whichever thread was writing, with the store's lock held: notify() only posts
+        # a message (thread-safe, never waits), so no thread can block on another here.
+        self.tell_read_only()
         self.call_after_refresh(self._open_start)
 
     def _open_start(self) -> None:

@@ -260,6 +260,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         from tutor.paths import data_dir
 
         out = data_dir() / "models" / "course_gpt.pt"
+        try:  # checked now, not after the training run
+            writable_file(str(out))
+        except argparse.ArgumentTypeError as exc:
+            return _error(f"--out: {exc}")
 
     where = describe_device(device)
     if device == "cpu":
@@ -439,6 +443,10 @@ def cmd_engine_bpe(args: argparse.Namespace) -> int:
         from tutor.paths import data_dir
 
         out = data_dir() / "models" / "course_bpe.tiktoken"
+        try:
+            writable_file(str(out))
+        except argparse.ArgumentTypeError as exc:
+            return _error(f"--out: {exc}")
     try:
         ranks, path = train_course_tokenizer(vocab, out)
     except RuntimeError as exc:
