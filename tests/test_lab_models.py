@@ -108,3 +108,24 @@ async def test_lab6_attention_from_gpt2_every_layer_and_head(run_app, gpt2_cache
         status = lab_text(lab, "#att-status")
         assert "2/2" in status  # layer 2 of 2, head 2 of 2 of the stand-in (GPT-2 small: 12 x 12)
         assert lab.view.weights == model.inspect(tok.encode(lab.view.text)).attention
+
+
+async def test_lab8_real_sizes_and_weight_shapes_of_gpt2(run_app, gpt2_cached):
+    from labkit import plain
+
+    async with run_app(lang="en", start={"screen": "lesson", "lesson_id": "m2-l08-gpt2-from-scratch"}) as (app, pilot):
+        lab = await open_lab(pilot, "m2-l08-gpt2-from-scratch")
+        await wait_until(pilot, lambda: lab.fields)
+        await press(pilot, "m")
+        await wait_until(pilot, lambda: lab.model_name == "gpt2" and lab.weights is not None and "GPT-2" in lab.weights[0])
+        await wait_until(pilot, lambda: lab.report is not None and lab.report.total == 1_635_744)
+        await settle(pilot)
+        assert "GPT-2 small (124M)" in title(app)
+        assert "1,635,744" in plain(app, "#gpt-fields")  # the stand-in's real size, from its config
+        await press(pilot, "v", "v")  # breakdown -> shapes -> the real tensors
+        panel = plain(app, "#gpt-panel-text")
+        assert "Real tensors of GPT-2 small (124M) (28)" in panel  # 2 x 12 per block + wte, wpe, ln_f x 2
+        assert "wte.weight" in panel and "(50257,32)" in panel
+        assert "h.0.attn.c_attn.weight" in panel and "(96,32)" in panel  # nn.Linear's (out, in), transposed from Conv1D
+        await press(pilot, "v")
+        assert "Parameters by component" in plain(app, "#gpt-panel-text")
