@@ -30,6 +30,8 @@ class ModelSource:
 COURSE_AND_GPT2 = (ModelSource("course"), ModelSource("gpt2"))
 
 MODEL_KEYS = [("m", "next_model", "key.model"), ("d", "download_model", "")]
+# For a lab whose focus always sits in a text field (lesson 4), where letters are typed.
+MODEL_KEYS_WHILE_TYPING = [("ctrl+o", "next_model", "key.model"), ("ctrl+g", "download_model", "")]
 
 
 def _strings() -> dict[str, dict[str, str]]:
@@ -56,6 +58,7 @@ class ModelSwitch:
     """Mixin for a Lab. Keeps the current source; `m` moves to the next one that loads."""
 
     MODEL_SOURCES: tuple[ModelSource, ...] = COURSE_AND_GPT2
+    MODEL_KEY_NAMES = ("m", "d")  # as the messages name them: the switch, the download (and cancel)
 
     model_index: int = 0
     model_pending: ModelSource | None = None
@@ -67,7 +70,8 @@ class ModelSwitch:
     def ms(self, key: str, **values) -> str:
         table = _strings().get(self.lang, {})
         text = table.get(key, key)
-        return text.format(**values) if values else text
+        switch_key, download_key = self.MODEL_KEY_NAMES
+        return text.format(switch_key=switch_key, download_key=download_key, **values)
 
     @property
     def model_source(self) -> ModelSource:
