@@ -141,13 +141,12 @@ async def test_lab4_embedding_neighbours_from_gpt2s_token_table(run_app, gpt2_ca
         for _ in range(4):  # to the 5th view, the embedding map
             await press(pilot, "tab")
         await wait_until(pilot, lambda: lab.mapped is not None)
-        assert "model: mini GPT" in lab_text(lab, "#map-neighbours")
+        assert "mini GPT · PCA" in " ".join(shown(app, "#map-grid").split())
         assert app.focused.id == "map-input"  # letters are typed here: the switch is ctrl+o
         await press(pilot, "ctrl+o")
         await wait_until(pilot, lambda: lab.model_name == "gpt2" and lab.mapped is not None and lab.mapped.vocab == 50257)
         await settle(pilot)
-        text = lab_text(lab, "#map-neighbours")
-        assert "model: GPT-2 small" in text
+        assert "GPT-2 small · PCA 32→2" in " ".join(shown(app, "#map-grid").split())
         model, tok = registry.load_model("gpt2")
         expected = embeddings.nearest_neighbours(model.transformer.wte.weight.detach(), lab.mapped.token_id, k=NEIGHBOURS)
         assert [i for i, _t, _c in lab.mapped.neighbours] == [i for i, _c in expected]

@@ -629,7 +629,7 @@ class TokensLab(ModelSwitch, Lab):
         self.compute_map()
 
     def model_title_changed(self) -> None:
-        self.draw_map()  # the map names its model in the neighbours panel
+        self.draw_map()  # the map names its model in its caption
 
     def _got_map(self, view: MapView) -> None:
         self.mapped = view
@@ -655,7 +655,6 @@ class TokensLab(ModelSwitch, Lab):
         if view is None:
             return
         near = Text(no_wrap=True, overflow="ellipsis")
-        near.append(self.ms("named", label=self.model_label) + "\n", style="italic")
         if view.token_id is None:
             near.append(self.s("map_type"), style="dim")
         else:
@@ -675,7 +674,8 @@ class TokensLab(ModelSwitch, Lab):
             styles[view.token_id] = "bold black on yellow"
         order = ([view.token_id] if view.token_id is not None else []) + [n[0] for n in view.neighbours] + view.frequent
         picture = scatter(view.points, view.labels, styles, order, width, 8)
-        caption = Text(self.s("map_caption", n=len(view.points), fit=view.fit_top, dim=view.dim,
+        caption = Text(self.model_label + " · ", style="italic")  # the model is always named
+        caption += Text(self.s("map_caption", n=len(view.points), fit=view.fit_top, dim=view.dim,
                               pc1=view.explained[0], pc2=view.explained[1]), style="dim")
         grid.update(Group(picture, caption))
 
