@@ -155,7 +155,7 @@ async def test_lab4_embedding_neighbours_from_gpt2s_token_table(run_app, gpt2_ca
 
 @needs_model
 async def test_lab1_downloads_a_missing_gpt2_then_switches(run_app, tiny, monkeypatch):
-    """m without GPT-2 offers the download; d fetches it (from the 127.0.0.1 hub stand-in) with
+    """m without GPT-2 offers the download; ctrl+g fetches it (from the 127.0.0.1 hub stand-in) with
     progress notes; then m switches to it."""
     from servers.hf_hub_server import HubStub
 
@@ -168,8 +168,8 @@ async def test_lab1_downloads_a_missing_gpt2_then_switches(run_app, tiny, monkey
             lab = await open_lab(pilot, "m1-l01-inside-llms")
             await pilot.press("tab")
             await press(pilot, "m")
-            assert lab.model_missing == "gpt2" and "press d here" in " ".join(notices(app))
-            await press(pilot, "d")
+            assert lab.model_missing == "gpt2" and "press ctrl+g here" in " ".join(notices(app))
+            await press(pilot, "ctrl+g")
             await wait_until(pilot, lambda: lab.model_download is None)
             said = " ".join(notices(app))
             assert "Downloading GPT-2 small: 100%" in said and "downloaded and verified" in said
