@@ -379,7 +379,11 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
     if args.name not in HUB_MODELS:
         return _error(f"unknown model {args.name!r}; downloadable: {', '.join(HUB_MODELS)}")
     model = HUB_MODELS[args.name]
-    cached = hub.verify_cached(args.name)
+    try:
+        cached = hub.verify_cached(args.name)
+    except hub.DownloadError as exc:  # a damaged copy was removed: say so, then download afresh
+        print(f"note: {exc}", file=sys.stderr)
+        cached = None
     if cached is not None:
         print(f"{model.name} is already downloaded: {cached}")
         return EXIT_OK
