@@ -20,6 +20,7 @@ from typing import Any
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static, TextArea
@@ -40,6 +41,7 @@ from tutor.app.chat.log import AssistantMessage, UserMessage
 from tutor.app.chat.picker import ModelPicker
 from tutor.app.chat.plain import PlainView
 from tutor.app.chat.settings import SettingsScreen
+from tutor.app.chat.tokens import TokenView
 from tutor.app.screens import TutorScreen
 from tutor.chat.backends import (
     Backend,
@@ -57,6 +59,7 @@ from tutor.chat.backends import (
 )
 from tutor.chat.clipboard import last_code_block
 from tutor.chat.history import ChatRecord, History
+from tutor.chat.logprobs import CHAT_TOP
 from tutor.chat.picker import FitResult, Verdict, best_model, fit_check
 from tutor.chat.tutor_mode import lesson_question, system_prompt
 from tutor.i18n import t
@@ -116,6 +119,8 @@ class ChatInput(TextArea):
     """Multi-line input: Enter sends; Ctrl+J, Alt+Enter and Shift+Enter insert a new line."""
 
     NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
+    # TextArea takes F6 for "select line"; here it opens the screen's token view instead.
+    BINDINGS = [Binding("f6", "screen.tokens", show=False)]
 
     class Submitted(Message):
         def __init__(self, text: str):
@@ -157,6 +162,7 @@ class ChatScreen(TutorScreen):
         ("f3", "history", "chat.key.history"),
         ("f4", "settings", "chat.key.settings"),
         ("f5", "plain", "chat.key.plain"),
+        ("f6", "tokens", "chat.key.tokens"),
         ("f8", "copy_answer", "chat.key.copy"),
         ("f9", "copy_code", ""),
         ("ctrl+t", "toggle_thinking", ""),
@@ -226,6 +232,7 @@ class ChatScreen(TutorScreen):
         self.show_thinking = True
         self.think = True
         self.labelled_lang = ""
+        self.server_version = ""  # what the server said when we connected (for the token view's notes)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -501,6 +508,7 @@ class ChatScreen(TutorScreen):
             return
         self.connecting = False
         self.connected = True
+        self.server_version = message.version
         self.models = message.models
         self._hide_panel()
         names = [m.name for m in self.models]
@@ -668,11 +676,12 @@ class ChatScreen(TutorScreen):
         last_post = 0.0
         try:
             writer = self.history.start_answer(chat_id, model=model)
-            for chunk in backend.chat(model, messages, options=options, think=think, cancel=token):
+            # A handful of alternatives per token, for the token view (F6); a server that cannot ignores it.
+            for chunk in backend.chat(model, messages, options=options, think=think, cancel=token, top_logprobs=CHAT_TOP):
                 if token.cancelled:
                     break
                 if chunk.content or chunk.thinking:
-                    writer.append(chunk.content, chunk.thinking)
+                    writer.append(chunk.content, chunk.thinking, chunk.logprobs)
                     pending_content += chunk.content
                     pending_thinking += chunk.thinking
                     now = time.monotonic()
@@ -878,6 +887,16 @@ class ChatScreen(TutorScreen):
             self.connect()
         self.notify(t("chat.settings_saved", self.lang), timeout=2)
         self.refresh_content()
+
+    def action_tokens(self) -> None:
+        """F6: the answers token by token, with their probabilities (from the store)."""
+        answers = []
+        if self.chat is not None and self.history is not None:
+            answers = [m for m in self.history.messages(self.chat.id) if m.role == "assistant"]
+            if self.answer is not None and answers:
+                answers = answers[:-1]  # the one still streaming has its numbers saved when it ends
+        kind = self.backend.kind if self.backend is not None else "ollama"
+        self.app.push_screen(TokenView(answers, kind, self.server_version))
 
     def action_plain(self) -> None:
         self.app.push_screen(PlainView(self.plain_text()))
