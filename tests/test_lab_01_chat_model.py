@@ -77,10 +77,12 @@ async def test_the_chat_models_next_tokens_greedy_sample_undo(run_app, ollama):
         expect(lab, start)
         bars = shown(app, "#nt-bars")
         assert len(lab.candidates) == 20
-        for candidate in lab.candidates:  # all twenty on screen, with their percentages
+        for candidate in lab.candidates:  # all twenty drawn, with their percentages
             assert f"«{repr(candidate.token_text)[1:-1]}»" in bars and f"{candidate.prob:.1%}" in bars
         status = " ".join(lab_text(lab, "#nt-status").split())
         assert "own probabilities" in status and "before temperature" in status
+        bars_widget = app.screen.query_one("#nt-bars")
+        assert bars_widget.region.bottom <= app.size.height - 1 and bars_widget.region.height >= 7  # 80x24: all 20
         body = generate_requests(ollama)[-1]
         assert body["raw"] is True and body["prompt"] == start and body["top_logprobs"] == 20
         assert body["options"]["num_predict"] == 1 and body["logprobs"] is True
@@ -94,7 +96,7 @@ async def test_the_chat_models_next_tokens_greedy_sample_undo(run_app, ollama):
 
         asked = len(generate_requests(ollama))
         await press(pilot, "plus")  # temperature does not change the server's numbers: nothing to ask
-        assert len(generate_requests(ollama)) == asked and "temperature 1.1" in lab_text(lab, "#nt-status")
+        assert len(generate_requests(ollama)) == asked and "(1.1: only s uses it)" in lab_text(lab, "#nt-status")
 
         grown = lab.prompt_text
         offered = [c.token_text for c in lab.candidates]

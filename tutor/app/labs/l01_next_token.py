@@ -26,7 +26,8 @@ from tutor.app.labs.models import COURSE_AND_GPT2, MODEL_KEYS, ModelSource, Mode
 TOP_N = 8
 BAR_WIDTH = 30
 SERVER_TOP = 20  # the server's candidates: Ollama sends at most 20
-SERVER_BAR_WIDTH = 10  # two columns of ten bars fit 60 columns
+SERVER_BAR_WIDTH = 10  # two columns of bars fit 60 columns; three (narrower bars) fit 80
+SERVER_COLUMN_WIDTH = 26
 CHAT_MODEL = ModelSource("chat", kind="server")
 
 
@@ -124,8 +125,8 @@ class NextTokenLab(ModelSwitch, Lab):
         status = self.s("hint", temperature=self.temperature)
         if self.server_note:
             status = f"{self.server_note}\n{status}"
-        elif self.from_server:
-            status = f"{self.server_explanation()}\n{status}"
+        elif self.from_server:  # the footer names the keys: the lines go to the bars
+            status = self.server_explanation()
         self.query_one("#nt-status", Static).update(Text(status))
         if self.candidates:
             self.draw_bars()
@@ -136,7 +137,7 @@ class NextTokenLab(ModelSwitch, Lab):
             return self.s("server_asking", model=self.server.model)
         if result.ended:
             return self.s("server_ended", model=self.server.model)
-        text = self.s("server_meaning", model=self.server.model, covered=result.covered)
+        text = self.s("server_meaning", model=self.server.model, covered=result.covered, temperature=self.temperature)
         if result.via_chat:
             text += " " + self.s("server_via_chat")
         return text
@@ -237,9 +238,12 @@ class NextTokenLab(ModelSwitch, Lab):
         self.query_one("#nt-bars", Static).update(table)
 
     def draw_server_bars(self) -> None:
-        """The server's 20 candidates in two columns of ten (most likely first, down then across)."""
+        """The server's 20 candidates in as many columns as fit, ranked across then down, so a short
+        screen cuts the least likely ones first."""
+        columns = 3 if self.size.width >= 3 * SERVER_COLUMN_WIDTH else 2
+        width = SERVER_BAR_WIDTH if columns == 2 else SERVER_BAR_WIDTH - 4
         table = Table.grid(padding=(0, 1))
-        for _ in range(2):
+        for _ in range(columns):
             table.add_column(no_wrap=True, max_width=12)
             table.add_column(no_wrap=True)
             table.add_column(justify="right", no_wrap=True)
@@ -247,12 +251,12 @@ class NextTokenLab(ModelSwitch, Lab):
         cells = []
         for candidate in self.candidates:
             label = repr(candidate.token_text)[1:-1]
-            length = max(1, round(SERVER_BAR_WIDTH * candidate.prob / top)) if top > 0 else 0
-            cells.append((Text(f"«{label}»"), Text("█" * length, style="cyan"), f"{candidate.prob:6.1%}"))
-        half = (len(cells) + 1) // 2
-        for row in range(half):
-            right = cells[row + half] if row + half < len(cells) else ("", "", "")
-            table.add_row(*cells[row], *right)
+            length = max(1, round(width * candidate.prob / top)) if top > 0 else 0
+            cells += [Text(f"«{label}»"), Text("█" * length, style="cyan"), f"{candidate.prob:6.1%}"]
+        per_row = 3 * columns
+        for start in range(0, len(cells), per_row):
+            row = cells[start : start + per_row]
+            table.add_row(*row, *([""] * (per_row - len(row))))
         self.query_one("#nt-bars", Static).update(table)
 
     # -- actions ---------------------------------------------------------------------------------
