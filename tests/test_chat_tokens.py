@@ -152,3 +152,18 @@ def test_tiers_read_without_colour():
     assert attributes[0.9] == attributes[0.5] == set()
     assert attributes[0.25] == attributes[0.1] == {"underline"}
     assert attributes[0.0] == {"reverse"}
+
+
+async def test_a_long_answer_scrolls_to_the_cursor(run_app, ollama):
+    ollama.reply = " ".join(f"word{i}" for i in range(400))
+    async with run_app(start=CHAT) as (app, pilot):
+        screen = await ready(app, pilot)
+        await ask(pilot, screen, "long")
+        view = await open_tokens(app, pilot)
+        scroll = view.query_one("#tokens-scroll")
+        assert scroll.max_scroll_y > 0 and scroll.scroll_y == 0
+        await pilot.press("end")
+        await until(pilot, lambda: scroll.scroll_y > 0)
+        assert "Token 400 of 400" in shown(view, "#tokens-alts")
+        await pilot.press("home")
+        await until(pilot, lambda: scroll.scroll_y == 0)

@@ -93,16 +93,17 @@ def missing_note(backend_kind: str, version: str, lang: str = "en") -> str:
 class TokenView(ModalScreen[None]):
     """The chat's answers token by token, with each token's probability and alternatives."""
 
+    # priority: the scrolling text would take the arrows, Home/End and PgUp/PgDn for itself
     BINDINGS = [
-        Binding("escape,f6", "close", show=False),
-        Binding("left", "move(-1)", show=False),
-        Binding("right", "move(1)", show=False),
-        Binding("up", "move(-10)", show=False),
-        Binding("down", "move(10)", show=False),
-        Binding("home", "jump(0)", show=False),
-        Binding("end", "jump(-1)", show=False),
-        Binding("pageup", "answer(-1)", show=False),
-        Binding("pagedown", "answer(1)", show=False),
+        Binding("escape,f6", "close", show=False, priority=True),
+        Binding("left", "move(-1)", show=False, priority=True),
+        Binding("right", "move(1)", show=False, priority=True),
+        Binding("up", "move(-10)", show=False, priority=True),
+        Binding("down", "move(10)", show=False, priority=True),
+        Binding("home", "jump(0)", show=False, priority=True),
+        Binding("end", "jump(-1)", show=False, priority=True),
+        Binding("pageup", "answer(-1)", show=False, priority=True),
+        Binding("pagedown", "answer(1)", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -168,10 +169,20 @@ class TokenView(ModalScreen[None]):
             )
         )
         body.update(shaded_tokens(tokens, self.cursor))
+        self.call_after_refresh(self.keep_cursor_visible)
         summary = Text(
             t("chat.tokens.cursor", lang, i=self.cursor + 1, n=len(tokens), token=printable(token.token), p=f"{token.prob:.1%}")
         )
         alts.update(Group(summary, alternatives_table(token, lang)))
+
+    def keep_cursor_visible(self) -> None:
+        """Scroll a long answer so the cursor token's line stays in view."""
+        scroll = self.query_one("#tokens-scroll", VerticalScroll)
+        width = max(10, self.query_one("#tokens-text", Static).content_region.width)
+        before = shaded_tokens(self.tokens[: self.cursor + 1])
+        line = len(before.wrap(self.app.console, width)) - 1
+        if line < scroll.scroll_y or line >= scroll.scroll_y + scroll.scrollable_content_region.height:
+            scroll.scroll_to(y=max(0, line - 1), animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
