@@ -29,6 +29,7 @@ SERVER_TOP = 20  # the server's candidates: Ollama sends at most 20
 SERVER_BAR_WIDTH = 10  # two columns of bars fit 60 columns; three (narrower bars) fit 80
 SERVER_COLUMN_WIDTH = 26
 CHAT_MODEL = ModelSource("chat", kind="server")
+SERVER_PAUSE_S = 0.2  # typing pause before the server is asked (one request per pause, not per key)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class NextTokenLab(ModelSwitch, Lab):
         self._server_ready = None
         self.server_note = ""  # why the server's numbers are not shown, or what they mean
         self.server_result = None  # the last NextToken from the server
+        self._server_timer = None
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
@@ -196,7 +198,16 @@ class NextTokenLab(ModelSwitch, Lab):
             self.query_one("#nt-bars", Static).update(Text(self.s("server_empty"), style="dim"))
             self.refresh_lab()
             return
+        # A real server answers one request at a time: wait for a pause in the typing, then ask once.
+        if self._server_timer is not None:
+            self._server_timer.stop()
+        self._server_timer = self.set_timer(SERVER_PAUSE_S, lambda: self._ask_server(text))
+
+    def _ask_server(self, text: str) -> None:
+        self._server_timer = None
         server = self.server
+        if server is None or text != self.prompt_text:
+            return
         self.run_engine(lambda: server.next_token(text, SERVER_TOP), self._got_server, group="next-token",
                         failed=self._server_failed)
 
