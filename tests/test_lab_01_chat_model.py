@@ -155,3 +155,17 @@ async def test_an_openai_server_with_logprobs_is_a_source(run_app, store):
             await settle(pilot)
             assert server.models[0] in shown(app, ".lab-title") or "chat model" in shown(app, ".lab-title")
             expect(lab, lab.prompt_text)
+
+
+@needs_model
+async def test_the_server_going_away_gives_a_note_not_a_traceback(run_app, ollama):
+    async with run_app(lang="en", start=START) as (app, pilot):
+        lab = await open_lab(pilot)
+        await to_chat_model(pilot, lab)
+        await wait_until(pilot, lambda: lab.server_result is not None)
+        ollama.stop()
+        await press(pilot, "t")
+        await wait_until(pilot, lambda: bool(lab.server_note))
+        await settle(pilot)
+        assert "Ollama does not answer" in lab_text(lab, "#nt-status") and lab.candidates == []
+        assert "Ollama does not answer" in lab_text(lab, "#nt-bars")

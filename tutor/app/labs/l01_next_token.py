@@ -125,8 +125,8 @@ class NextTokenLab(ModelSwitch, Lab):
     def refresh_lab(self) -> None:
         self.query_one(".lab-title", Static).update(self.model_title())
         status = self.s("hint", temperature=self.temperature)
-        if self.server_note:
-            status = f"{self.server_note}\n{status}"
+        if self.server_note:  # its first line here (the whole note was in the notification)
+            status = f"{self.server_note.splitlines()[0]}\n{status}"
         elif self.from_server:  # the footer names the keys: the lines go to the bars
             status = self.server_explanation()
         self.query_one("#nt-status", Static).update(Text(status))
@@ -226,6 +226,9 @@ class NextTokenLab(ModelSwitch, Lab):
         if not isinstance(exc, ChatError):
             return self.show_error(exc)
         self.server_note = exc.text(self.lang)
+        self.server_result = None
+        self.candidates = []  # never stale bars under a note
+        self.query_one("#nt-bars", Static).update(Text(self.server_note, style="yellow"))
         self.refresh_lab()
 
     def _got_candidates(self, candidates: list) -> None:
