@@ -20,7 +20,6 @@ from typing import Any
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static, TextArea
 
@@ -36,7 +35,7 @@ from tutor.app.chat.common import (
     short_url,
 )
 from tutor.app.chat.history import HistoryScreen
-from tutor.app.chat.log import AssistantMessage, UserMessage
+from tutor.app.chat.log import AssistantMessage, ChatLog, UserMessage
 from tutor.app.chat.picker import ModelPicker
 from tutor.app.chat.plain import PlainView
 from tutor.app.chat.settings import SettingsScreen
@@ -234,8 +233,7 @@ class ChatScreen(TutorScreen):
         yield from self.compose_frame()
         yield Static("", id="chat-bar")
         yield Static("", id="chat-panel")
-        with VerticalScroll(id="chat-log"):
-            yield Static("", id="chat-empty")
+        yield ChatLog(id="chat-log")
         yield Static("", id="chat-state")
         yield ChatInput(id="chat-input", soft_wrap=True, show_line_numbers=False, highlight_cursor_line=False)
         yield Footer()
@@ -328,7 +326,7 @@ class ChatScreen(TutorScreen):
             self.model = chat.model
             self.model_chosen = True
         await self._clear_log()
-        log = self.query_one("#chat-log", VerticalScroll)
+        log = self.query_one("#chat-log", ChatLog)
         views = []
         self.last_stats = None
         for record in self.history.messages(chat.id):
@@ -337,15 +335,12 @@ class ChatScreen(TutorScreen):
             elif record.role == "assistant":
                 views.append(AssistantMessage(record.stats.get("model", chat.model), self.lang, record, self.show_thinking))
                 self.last_stats = Stats.from_dict(record.stats) or self.last_stats
-        if views:
-            await log.mount_all(views)
+        await log.load(views)
         self.query_one("#chat-empty", Static).display = not views
-        log.scroll_end(animate=False)
         self.refresh_content()
 
     async def _clear_log(self) -> None:
-        log = self.query_one("#chat-log", VerticalScroll)
-        await log.query(".msg").remove()
+        await self.query_one("#chat-log", ChatLog).clear_messages()
         self.query_one("#chat-empty", Static).display = True
 
     # -- text that depends on the language ---------------------------------------------------------
@@ -627,11 +622,11 @@ class ChatScreen(TutorScreen):
         self.chat = history.get(self.chat.id)
         self.query_one(ChatInput).clear()
         self._hide_panel()
-        log = self.query_one("#chat-log", VerticalScroll)
+        log = self.query_one("#chat-log", ChatLog)
         self.query_one("#chat-empty", Static).display = False
         view = AssistantMessage(self.model, lang, show_thinking=self.show_thinking)
         view.state = "waiting"
-        await log.mount_all([UserMessage(text, lang), view])
+        await log.add([UserMessage(text, lang), view])
         log.scroll_end(animate=False)
         payload = self._payload()
         think = True if (self.think and self.details is not None and self.details.thinks) else None
@@ -668,7 +663,9 @@ class ChatScreen(TutorScreen):
         pending_content = pending_thinking = ""
         last_post = 0.0
         try:
-            writer = self.history.start_answer(chat_id, model=model)
+            # Saved every half second (or 8 KB): a crash keeps the answer, and a fast model does not
+            # rewrite a growing row hundreds of times a second.
+            writer = self.history.start_answer(chat_id, model=model, flush_chars=8192)
             for chunk in backend.chat(model, messages, options=options, think=think, cancel=token):
                 if token.cancelled:
                     break
@@ -711,16 +708,17 @@ class ChatScreen(TutorScreen):
     @on(AnswerDelta)
     async def _answer_delta(self, message: AnswerDelta) -> None:
         answer = self.answer
-        if answer is None or message.answer_id != answer.answer_id:
-            return
-        log = self.query_one("#chat-log", VerticalScroll)
-        at_end = log.scroll_y >= log.max_scroll_y - 1
+        if answer is None or message.answer_id != answer.answer_id or answer.token.cancelled:
+            return  # after Esc nothing more is drawn, even what was already on its way
+        log = self.query_one("#chat-log", ChatLog)
+        at_end = log.at_end
         if not answer.got_first:
             answer.got_first = True
             answer.view.state = "streaming"
             answer.view.refresh_meta()
             self._update_state()
         await answer.view.add(message.content, message.thinking)
+        answer.view.draw()
         if at_end:
             log.scroll_end(animate=False)
 
@@ -732,6 +730,14 @@ class ChatScreen(TutorScreen):
         view = answer.view
         await view.close_stream()
         self.answer = None
+        if message.stopped and view.state == "stopped":  # Esc already marked it; now the stats came
+            if message.stats is not None:
+                view.stats = message.stats.to_dict()
+                self.last_stats = message.stats
+            view.refresh_meta()
+            self._update_state()
+            self.refresh_content()
+            return
         if message.stats is not None:
             view.stats = message.stats.to_dict()
             self.last_stats = message.stats
@@ -750,15 +756,22 @@ class ChatScreen(TutorScreen):
         view.refresh_meta()
         self._update_state()
         self.refresh_content()
-        log = self.query_one("#chat-log", VerticalScroll)
-        log.scroll_end(animate=False)
+        self.query_one("#chat-log", ChatLog).scroll_end(animate=False)  # the end (and any ⚠ line) in view
 
     def stop_answer(self) -> bool:
-        """Esc while answering: stop, keep what arrived. Returns True if there was an answer."""
+        """Esc while answering: stop, keep what arrived, and say so at once (the worker's own end
+        comes later with the stats). Returns True if there was an answer."""
         answer = self.answer
         if answer is None:
             return False
+        if answer.token.cancelled:
+            return True
         answer.token.cancel()
+        view = answer.view
+        view.state = "stopped"
+        if view.is_mounted:
+            view.draw()
+            view.refresh_meta()
         self.notify(t("chat.stopped", self.lang), timeout=2)
         return True
 
@@ -886,7 +899,7 @@ class ChatScreen(TutorScreen):
     def plain_text(self) -> str:
         lang = self.lang
         parts = []
-        for view in self.query(".msg"):
+        for view in self.query_one("#chat-log", ChatLog).messages():
             if isinstance(view, UserMessage):
                 parts.append(f"## {t('chat.you', lang)}\n\n{view.text}")
             elif isinstance(view, AssistantMessage):
@@ -897,15 +910,18 @@ class ChatScreen(TutorScreen):
                 parts.append(block)
         return clean_text("\n\n".join(parts) + ("\n" if parts else ""))
 
+    def answers(self) -> list[AssistantMessage]:
+        return [v for v in self.query_one("#chat-log", ChatLog).messages() if isinstance(v, AssistantMessage)]
+
     def last_answer(self) -> str:
-        views = [v for v in self.query(AssistantMessage) if v.content.strip()]
+        views = [v for v in self.answers() if v.content.strip()]
         return views[-1].content if views else ""
 
     def action_copy_answer(self) -> None:
         self.copy(self.last_answer(), "chat.copied_answer")
 
     def action_copy_code(self) -> None:
-        for view in reversed(list(self.query(AssistantMessage))):
+        for view in reversed(self.answers()):
             block = last_code_block(view.content)
             if block is not None:
                 self.copy(block, "chat.copied_code")
@@ -924,7 +940,7 @@ class ChatScreen(TutorScreen):
     def action_toggle_thinking(self) -> None:
         self.show_thinking = not self.show_thinking
         self.store.set_setting("chat.show_thinking", "1" if self.show_thinking else "0")
-        for view in self.query(AssistantMessage):
+        for view in self.answers():
             view.set_thinking_visible(self.show_thinking)
         self.notify(t("chat.thinking_shown" if self.show_thinking else "chat.thinking_hidden", self.lang), timeout=2)
 
