@@ -28,8 +28,8 @@ from tutor.app.chat.common import format_stats
 from tutor.chat.history import MessageRecord
 from tutor.i18n import t
 
-PIECE_CHARS = 4000  # a settled piece of an answer; the last one is redrawn per update
-LAZY_CHARS = 24_000  # about this much text of a resumed chat is drawn at first
+PIECE_CHARS = 2000  # a settled piece of an answer; the last one is redrawn per update
+LAZY_CHARS = 12_000  # about this much text of a resumed chat is drawn at first
 LAZY_PIECES = 3  # pieces of a long resumed answer drawn at first (its end)
 OLDER_BATCH = 6  # messages mounted per scroll to the top
 

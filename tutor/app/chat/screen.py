@@ -245,11 +245,11 @@ class ChatScreen(TutorScreen):
         self.show_thinking = store.get_setting("chat.show_thinking", "1") != "0"
         self.think = store.get_setting("chat.think", "1") != "0"
         self.backend = self._make_backend()
+        self.query_one(ChatInput).focus()  # first: keys typed while the chat loads land in the input
+        self.connect()
         await self._open_initial_chat()
         self.refresh_content()
-        self.query_one(ChatInput).focus()
         self.set_interval(1.0, self._tick)
-        self.connect()
 
     def _make_backend(self) -> Backend:
         store = self.store
