@@ -182,6 +182,7 @@ class ChatScreen(TutorScreen):
     ChatScreen .thinking { margin: 0; padding: 0; border-top: none; }
     ChatScreen .thinking-text { color: $text-muted; }
     ChatScreen #chat-empty { color: $text-muted; margin-top: 1; }
+    ChatScreen ToastRack { dock: top; align: right top; margin-top: 2; margin-bottom: 0; }
     """
 
     def __init__(
@@ -369,34 +370,54 @@ class ChatScreen(TutorScreen):
             self._show_info(self.panel_key)
 
     def bar_text(self) -> Text:
+        """Backend, host, model, fit verdict and context used, fitted to the screen's width: the host
+        goes first, then the verdict's words (its symbol stays), then the model name is clipped; the
+        context figure always stays whole."""
         lang = self.lang
         backend = self.backend
-        text = Text()
         if backend is None:
-            return text
-        text.append("Ollama" if backend.kind == "ollama" else "OpenAI", style="bold")
-        text.append(f" {short_url(backend.url)}")
-        text.append(" · ")
-        if self.model:
-            text.append(self.model, style="bold")
-            if backend.kind == "ollama":
-                verdict = self.fit.verdict(self.model) if self.fit is not None else Verdict()
-                text.append(f" · {verdict.label(lang)}")
-        elif self.connecting:
-            text.append(t("chat.bar.connecting", lang), style="dim")
-        else:
-            text.append(t("chat.bar.no_model", lang), style="dim")
+            return Text()
+        width = max(20, self.app.size.width - 2)
+        kind = "Ollama" if backend.kind == "ollama" else "OpenAI"
+        host = short_url(backend.url)
+        model_style, model = "bold", self.model or ""
+        if not model:
+            model_style = "dim"
+            model = t("chat.bar.connecting", lang) if self.connecting else t("chat.bar.no_model", lang)
+        verdict = ""
+        if self.model and backend.kind == "ollama":
+            verdict = (self.fit.verdict(self.model) if self.fit is not None else Verdict()).label(lang)
+        ctx = ""
         used = self.last_stats.context_used if self.last_stats else None
         window = self.context_window
         if used is not None or window:
             used_text = f"{used:,}" if used is not None else "0"
-            text.append(" · " + t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?"))
-            trained = self.details.context_length if self.details is not None else None
-            if trained and trained != window:
-                extra = " " + t("chat.bar.ctx_max", lang, n=f"{trained:,}")
-                if len(text.plain) + len(extra) <= self.app.size.width - 2:  # only where it fits
-                    text.append(extra, style="dim")
-        return text
+            ctx = t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?")
+        trained = self.details.context_length if self.details is not None else None
+        extra = t("chat.bar.ctx_max", lang, n=f"{trained:,}") if ctx and trained and trained != window else ""
+
+        def build(host: str, verdict: str, model: str, extra: str) -> Text:
+            text = Text()
+            text.append(kind, style="bold")
+            if host:
+                text.append(f" {host}")
+            text.append(" · ")
+            text.append(model, style=model_style)
+            if verdict:
+                text.append(f" · {verdict}")
+            if ctx:
+                text.append(" · " + ctx)
+                if extra:
+                    text.append(" " + extra, style="dim")
+            return text
+
+        short_verdict = verdict.split(" ")[0] if verdict else ""
+        for attempt in ((host, verdict, extra), (host, verdict, ""), ("", verdict, ""), ("", short_verdict, "")):
+            text = build(attempt[0], attempt[1], model, attempt[2])
+            if len(text.plain) <= width:
+                return text
+        room = max(4, len(model) - (len(text.plain) - width))
+        return build("", short_verdict, model[: room - 1] + "…", "")
 
     @property
     def context_window(self) -> int | None:

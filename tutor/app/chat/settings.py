@@ -25,6 +25,7 @@ class SettingsScreen(ModalScreen[dict | None]):
     SettingsScreen #set-prompt { height: 7; }
     SettingsScreen .row { height: auto; }
     SettingsScreen .row Input { width: 1fr; }
+    SettingsScreen .row > Vertical { height: auto; }
     SettingsScreen #set-think-row { height: 3; }
     SettingsScreen #set-think-label { padding: 1 1; }
     SettingsScreen #set-backend { height: auto; width: 100%; layout: horizontal; }
