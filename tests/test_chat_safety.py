@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from servers.chat_support import until  # noqa: E402
 from test_chat_app import CHAT, ask, ollama, panel_text, ready  # noqa: E402,F401 - `ollama` is a fixture
 
-from servers.chat_support import until  # noqa: E402
 from tutor.app.chat import ModelPicker, PlainView  # noqa: E402
 from tutor.chat.history import History  # noqa: E402
 from tutor.chat.sanitize import is_clean  # noqa: E402

@@ -51,11 +51,12 @@ def cut_pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
 
 def safe_cut(text: str, start: int, size: int) -> int | None:
     """The last blank-line position after `start + size // 2` where no code fence is open, or None."""
-    fenced = False
+    fenced = False  # a piece always starts outside a fence (it is only ever cut there)
     best = None
     position = start
     limit = start + 2 * size  # a piece never grows past twice its size while a cut exists
-    for line in text[start:].splitlines(keepends=True):
+    window = text[start:] if len(text) - start <= 4 * size else text[start : start + 4 * size]
+    for line in window.splitlines(keepends=True):
         stripped = line.lstrip()
         if stripped.startswith("```") or stripped.startswith("~~~"):
             fenced = not fenced
@@ -66,7 +67,23 @@ def safe_cut(text: str, start: int, size: int) -> int | None:
                 return best
         if position >= limit and best is not None:
             return best
+    if best is None and len(window) < len(text) - start:
+        return safe_cut_beyond(text, start, size)
     return best if best is not None and len(text) - start > size else None
+
+
+def safe_cut_beyond(text: str, start: int, size: int) -> int | None:
+    """A long code block (or a text without blank lines): the first possible cut after the window."""
+    fenced = False
+    position = start
+    for line in text[start:].splitlines(keepends=True):
+        stripped = line.lstrip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            fenced = not fenced
+        position += len(line)
+        if not fenced and not line.strip() and position - start >= size // 2 and position < len(text):
+            return position
+    return None
 
 
 class TextPieces(Vertical):

@@ -758,6 +758,7 @@ class ChatScreen(TutorScreen):
             view.refresh_meta()
             self._update_state()
             self.refresh_content()
+            self.query_one("#chat-log", ChatLog).scroll_end(animate=False)
             return
         if message.stats is not None:
             view.stats = message.stats.to_dict()
@@ -793,6 +794,7 @@ class ChatScreen(TutorScreen):
         if view.is_mounted:
             view.draw()
             view.refresh_meta()
+            self.query_one("#chat-log", ChatLog).scroll_end(animate=False)  # the ⏹ line in view
         self.notify(t("chat.stopped", self.lang), timeout=2)
         return True
 
