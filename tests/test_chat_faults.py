@@ -7,15 +7,27 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from servers.chat_support import until  # noqa: E402
+from servers.ollama_server import OllamaStub  # noqa: E402
 from servers.openai_server import OpenAIServer  # noqa: E402
-from test_chat_app import CHAT, ask, ollama, panel_text, ready  # noqa: E402,F401 - `ollama` is a fixture
+from test_chat_app import CHAT, ask, panel_text, ready  # noqa: E402
 
 from tutor.app.chat import ChatInput, ModelPicker, PlainView, SettingsScreen  # noqa: E402
 from tutor.app.chat.log import ChatLog, TextPieces  # noqa: E402
 from tutor.chat.history import History  # noqa: E402
+
+
+@pytest.fixture
+def ollama(monkeypatch):
+    with OllamaStub(version="0.12.6") as stub:
+        stub.add_model("llama3.2:1b")
+        monkeypatch.setenv("OLLAMA_HOST", stub.host)
+        yield stub
+
 
 NGINX = (
     "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n"
@@ -115,7 +127,7 @@ async def test_a_finished_answer_is_never_left_blank(run_app, ollama):
     ollama.reply_chunks = ["First words", " and the very last words."]
     async with run_app(start=CHAT) as (app, pilot):
         screen = await ready(app, pilot)
-        view = await ask(pilot, screen, "q")
+        await ask(pilot, screen, "q")
         await pilot.pause()
         assert "the very last words." in shown(app)
         ollama.reply_chunks = []
