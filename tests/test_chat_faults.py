@@ -17,7 +17,7 @@ from servers.openai_server import OpenAIServer  # noqa: E402
 from test_chat_app import CHAT, ask, panel_text, ready  # noqa: E402
 
 from tutor.app.chat import ChatInput, ModelPicker, PlainView, SettingsScreen  # noqa: E402
-from tutor.app.chat.log import ChatLog, TextPieces  # noqa: E402
+from tutor.app.chat.log import MAX_PIECE_WIDGETS, ChatLog, TextPieces  # noqa: E402
 from tutor.chat.history import History  # noqa: E402
 
 
@@ -74,7 +74,7 @@ async def test_a_200kb_answer_ends_with_its_marker_and_the_log_stays_small(run_a
         assert log.at_end
         text = shown(app)
         assert "END OF THE LONG ANSWER." in text and "output tokens" in text  # the end and its stats line
-        assert len(view.query(".piece")) <= 200_000 // 1000  # pieces of ~2 KB, not a widget per block
+        assert len(view.query(".piece")) <= MAX_PIECE_WIDGETS  # a bounded count, not a widget per markdown block
     assert History(store).messages(History(store).latest().id)[-1].content == view.content
 
 

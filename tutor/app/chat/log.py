@@ -6,8 +6,8 @@ app, so the log owns its rendering:
 - An answer's text is cut into pieces of about `PIECE_CHARS` at blank lines outside code fences
   (`cut_pieces`). Each piece is one Static drawing Rich's Markdown. While the answer streams only the
   last piece is drawn again per update; the ones before it are settled and keep their cached render.
-  So an update costs the size of one piece, not the size of the answer, and an answer is
-  len/PIECE_CHARS widgets instead of one widget per markdown block.
+  So an update costs the size of one piece, not the size of the answer, and an answer is at most
+  `MAX_PIECE_WIDGETS` widgets (settled neighbours merge) instead of one widget per markdown block.
 - A resumed chat mounts lazily: the last messages (about `LAZY_CHARS` of text) first, older ones when
   the log is scrolled to its top (or the "earlier" line is clicked); inside a long answer only its last
   pieces are drawn until scrolled to.
@@ -29,8 +29,10 @@ from tutor.chat.history import MessageRecord
 from tutor.i18n import t
 
 PIECE_CHARS = 2000  # a settled piece of an answer; the last one is redrawn per update
+MAX_PIECE_WIDGETS = 32  # per answer: past this, settled pieces merge (the log's widget count stays bounded)
 LAZY_CHARS = 12_000  # about this much text of a resumed chat is drawn at first
 LAZY_PIECES = 3  # pieces of a long resumed answer drawn at first (its end)
+REVEAL_PIECES = 8  # pieces drawn per scroll back up a long answer
 OLDER_BATCH = 6  # messages mounted per scroll to the top
 
 
@@ -122,18 +124,26 @@ class TextPieces(Vertical):
         return Text(t("chat.log.earlier_text", self.app.lang, n=f"{chars // 1000 or 1:,}"))
 
     async def reveal(self) -> bool:
-        """Draw the hidden pieces before the ones shown. False if there were none."""
+        """Draw the hidden pieces just before the ones shown, a batch at a time (merged by four, so
+        reading back up a long answer adds few widgets). False if nothing was hidden."""
         if not self.hidden:
             return False
+        begin = max(0, self.hidden - REVEAL_PIECES)
+        batch = self.pieces[begin : self.hidden]
+        merged = ["".join(batch[i : i + 4]) for i in range(0, len(batch), 4)]
+        self.pieces[begin : self.hidden] = merged
+        self.hidden = begin
         shown = self.query(".piece")
         first = shown.first() if shown else None
-        widgets = [Static(self.renderable(piece), classes="piece") for piece in self.pieces[: self.hidden]]
-        self.hidden = 0
-        await self.query(".earlier").remove()
+        widgets = [Static(self.renderable(piece), classes="piece") for piece in merged]
         if first is not None:
             await self.mount_all(widgets, before=first)
         else:
             await self.mount_all(widgets)
+        if self.hidden:
+            self.query_one(".earlier", Static).update(self.earlier_text())
+        else:
+            await self.query(".earlier").remove()
         return True
 
     async def append(self, more: str) -> None:
@@ -152,7 +162,23 @@ class TextPieces(Vertical):
                     widgets[-1].update(self.renderable(self.pieces[-2]))
                 await self.mount(Static(self.renderable(self.pieces[-1]), classes="piece"))
                 self.dirty = False
+                await self._compact()
                 return
+
+    async def _compact(self) -> None:
+        """Keep at most MAX_PIECE_WIDGETS widgets: merge the two neighbouring settled pieces that are
+        smallest together (sizes stay balanced, so each merge redraws little, once)."""
+        widgets = list(self.query(".piece"))
+        if len(widgets) <= MAX_PIECE_WIDGETS:
+            return
+        first = self.hidden
+        settled = range(first, len(self.pieces) - 2)  # pairs (i, i+1), never the growing last piece
+        if not settled:
+            return
+        i = min(settled, key=lambda k: len(self.pieces[k]) + len(self.pieces[k + 1]))
+        self.pieces[i : i + 2] = [self.pieces[i] + self.pieces[i + 1]]
+        widgets[i - first].update(self.renderable(self.pieces[i]))
+        await widgets[i - first + 1].remove()
 
     def draw(self) -> None:
         """Redraw the last piece if text arrived since the last draw."""
@@ -351,7 +377,10 @@ class ChatLog(VerticalScroll):
                 return True
             for pieces in self.query(TextPieces):
                 if pieces.hidden:
-                    return await pieces.reveal()
+                    before_height = self.virtual_size.height
+                    await pieces.reveal()
+                    self.call_after_refresh(self._keep_place, before_height)
+                    return True
             return False
         finally:
             self.loading_older = False
