@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tutor.chat.logprobs import NEXT_TOKEN_TOP, NextToken, TokenLogprob, next_token_from, ollama_has_logprobs, parse_entries, parse_legacy
+from tutor.chat.sanitize import clean_chunks, clean_line, clean_text, first_meaningful_line
 from tutor.i18n import t
 
 BACKENDS = ("ollama", "openai")
@@ -129,7 +130,8 @@ class ChatError(Exception):
     key = "chat.err.generic"
 
     def __init__(self, **values: Any):
-        self.values = {k: ("" if v is None else v) for k, v in values.items()}
+        # Server texts (details, bodies, reasons, model names) are outside text: cleaned on the way in.
+        self.values = {k: ("" if v is None else clean_text(v) if isinstance(v, str) else v) for k, v in values.items()}
         super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
@@ -174,8 +176,8 @@ class StreamFailed(ChatError):
     key = "chat.err.midstream"
 
     def __init__(self, detail: str):
-        self.detail = detail
-        super().__init__(detail=detail)
+        self.detail = first_meaningful_line(detail, 240)
+        super().__init__(detail=self.detail)
 
 
 class StreamCut(ChatError):
@@ -202,8 +204,8 @@ class ServerError(ChatError):
 
     def __init__(self, status: int, body: str):
         self.status = status
-        self.body = body
-        super().__init__(status=status, body=_clip(body, 400))
+        self.body = clean_text(body)
+        super().__init__(status=status, body=first_meaningful_line(body))
 
 
 class NotCompatible(ChatError):
@@ -230,8 +232,8 @@ class PullFailed(ChatError):
 
     def __init__(self, model: str, detail: str):
         self.model = model
-        self.detail = detail
-        super().__init__(model=model, detail=detail)
+        self.detail = first_meaningful_line(detail, 240)  # a proxy's HTML page is one line here
+        super().__init__(model=model, detail=self.detail)
 
 
 class LogprobsUnsupported(ChatError):
@@ -274,6 +276,10 @@ class ModelEntry:
     digest: str = ""
     context_length: int | None = None  # what the server says the model can take, if it says
 
+    def __post_init__(self) -> None:  # names and facts come from the server: outside text
+        for name in ("name", "parameter_size", "quantization", "family", "digest"):
+            setattr(self, name, clean_line(getattr(self, name)))
+
 
 @dataclass
 class ModelDetails:
@@ -284,6 +290,11 @@ class ModelDetails:
     family: str = ""
     parameter_size: str = ""
     quantization: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("name", "family", "parameter_size", "quantization"):
+            setattr(self, name, clean_line(getattr(self, name)))
+        self.capabilities = [clean_line(c) for c in self.capabilities]
 
     @property
     def thinks(self) -> bool:
@@ -344,6 +355,10 @@ class PullProgress:
     completed: int = 0
     overall_total: int = 0  # every layer seen so far
     overall_completed: int = 0
+
+    def __post_init__(self) -> None:
+        self.status = clean_line(self.status)
+        self.digest = clean_line(self.digest)
 
     @property
     def fraction(self) -> float | None:
@@ -442,10 +457,17 @@ class Backend:
     ) -> Iterator[Chunk]:
         """Yield the answer as it arrives; the last chunk has done=True and the stats.
 
-        A cancelled answer simply stops (no done chunk): check `cancel.cancelled`. With
+        A cancelled answer simply stops (no done chunk): check `cancel.cancelled`. Every piece of text
+        is cleaned (tutor.chat.sanitize) and `<think>` inside the content arrives as thinking. With
         `top_logprobs` (0-20) each chunk also carries its tokens' log-probabilities and that many
         alternatives, where the server sends them (a server that cannot simply sends none).
         """
+        return clean_chunks(
+            self._stream(model, messages, options=options, think=think, cancel=cancel, top_logprobs=top_logprobs)
+        )
+
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
+        """The server's raw chunks (subclasses); `chat` cleans them."""
         raise NotImplementedError
 
     def logprobs_support(self) -> tuple[bool | None, str]:
@@ -542,7 +564,7 @@ class OllamaBackend(Backend):
             version = None
         if not isinstance(version, str):
             raise NotCompatible(self.url, f"/api/version: {_clip(response.text, 120) or 'empty'}", backend="ollama")
-        return version
+        return clean_line(version)
 
     def list_models(self) -> list[ModelEntry]:
         response = self._call(lambda c: c.list())
@@ -587,7 +609,7 @@ class OllamaBackend(Backend):
                 return item.context_length
         return None
 
-    def chat(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
         try:
             yield from self._chat(model, messages, options, think, token, top_logprobs)
@@ -884,7 +906,7 @@ class OpenAIBackend(Backend):
         item = self._models.get(model, {})
         return ModelDetails(name=model, context_length=_openai_context(item))
 
-    def chat(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
         if self._refuses_logprobs:
             top_logprobs = None

@@ -6,6 +6,7 @@ import re
 
 from tutor.chat.backends import ChatError, Stats
 from tutor.chat.clipboard import TooLong, osc52
+from tutor.chat.sanitize import clean_text
 from tutor.i18n import t
 
 UI_INTERVAL = 0.1  # seconds between screen updates of a streaming answer (at most ~10/s)
@@ -51,6 +52,7 @@ class UnexpectedError(ChatError):
 def copy_to_terminal(app, text: str) -> bool:
     """Copy with OSC 52: Textual sends the plain sequence (and keeps the text for its own paste);
     inside tmux or screen we add the wrapped one. False if the text is too long for OSC 52."""
+    text = clean_text(text)  # whatever the caller gathered, no control sequence rides inside the copy
     try:
         extra = osc52(text, plain=False)
     except TooLong:

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from tutor.app.chat.common import copy_to_terminal
+from tutor.chat.sanitize import clean_text
 from tutor.i18n import t
 
 
@@ -25,7 +26,7 @@ class PlainView(ModalScreen[None]):
 
     def __init__(self, text: str):
         super().__init__()
-        self.text = text
+        self.text = clean_text(text)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(t("chat.plain.help", self.app.lang)), id="plain-help")
