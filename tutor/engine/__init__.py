@@ -53,6 +53,11 @@ _EXPORTS = {
     "load_checkpoint": "training",
     "unigram_loss": "training",
     "evaluate_loss": "training",
+    # registry.py (models by name: course, gpt2..., a Hugging Face GPT-2 folder)
+    "load_model": "registry",
+    "MODEL_NAMES": "registry",
+    "ModelUnavailable": "registry",
+    "ModelLoadError": "registry",
     # pretrained.py
     "load_pretrained": "pretrained",
     "train_course_model": "pretrained",

@@ -230,7 +230,9 @@ def engine_state_from_hf(tensors: dict, config) -> dict:
         if tensor.is_floating_point():
             tensor = tensor.float()
         if key.endswith(_CONV1D):
-            tensor = tensor.t().contiguous()  # Conv1D stores (in, out); nn.Linear wants (out, in)
+            # Conv1D stores (in, out); nn.Linear wants (out, in). A transposed view, not a copy:
+            # F.linear multiplies by weight.T, which is then the file's own row-major layout.
+            tensor = tensor.t()
         state["transformer." + key] = tensor
     return state
 
