@@ -147,6 +147,10 @@ def test_an_openai_server_without_logprobs_gets_a_note_and_its_chat_still_works(
     chunks = list(backend.chat(openai.models[0], MESSAGES, top_logprobs=5))
     assert "".join(c.content for c in chunks) == openai.reply
     assert all(c.logprobs is None for c in chunks) and chunks[-1].done
+    if behaviour == "refuse":  # refused once: not asked again, so one request per answer from then on
+        before = len(openai.chat_requests())
+        assert "".join(c.content for c in backend.chat(openai.models[0], MESSAGES, top_logprobs=5)) == openai.reply
+        assert len(openai.chat_requests()) == before + 1 and "logprobs" not in openai.chat_requests()[-1]
 
 
 def test_openai_chat_chunks_carry_logprobs(openai):

@@ -69,8 +69,14 @@ async def test_lab1_switch_without_gpt2_says_how_to_get_it(run_app):
 
 
 @needs_model
-async def test_lab1_switches_to_gpt2_and_back(run_app, gpt2_cached):
+async def test_lab1_switches_to_gpt2_and_back(run_app, gpt2_cached, monkeypatch):
+    import socket
+
     from tutor.engine.sampling import next_token_distribution
+
+    with socket.socket() as sock:  # no chat server: its source (after GPT-2) gets a note and is passed over
+        sock.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{sock.getsockname()[1]}")
 
     async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"}) as (app, pilot):
         lab = await open_lab(pilot, "m1-l01-inside-llms")
@@ -86,6 +92,9 @@ async def test_lab1_switches_to_gpt2_and_back(run_app, gpt2_cached):
         assert bars != course_bars
         assert [c.token_id for c in lab.candidates] == [c.token_id for c in expected]
         assert repr(expected[0].token_text)[1:-1][:14] in bars
+        await press(pilot, "m")  # the chat's model (issue 14): no server here, so a note and no switch
+        await wait_until(pilot, lambda: lab.model_pending is None and bool(lab.server_note))
+        assert lab.model_name == "gpt2" and "Ollama" in lab_text(lab, "#nt-status")
         await press(pilot, "m")  # the list wraps round to the course model
         await wait_until(pilot, lambda: lab.model_name == "course")
         await settle(pilot)

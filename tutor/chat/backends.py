@@ -176,8 +176,8 @@ class StreamFailed(ChatError):
     key = "chat.err.midstream"
 
     def __init__(self, detail: str):
-        self.detail = detail
-        super().__init__(detail=detail)
+        self.detail = first_meaningful_line(detail, 240)
+        super().__init__(detail=self.detail)
 
 
 class StreamCut(ChatError):
@@ -232,8 +232,8 @@ class PullFailed(ChatError):
 
     def __init__(self, model: str, detail: str):
         self.model = model
-        self.detail = detail
-        super().__init__(model=model, detail=detail)
+        self.detail = first_meaningful_line(detail, 240)  # a proxy's HTML page is one line here
+        super().__init__(model=model, detail=self.detail)
 
 
 class LogprobsUnsupported(ChatError):
@@ -852,6 +852,7 @@ class OpenAIBackend(Backend):
         super().__init__(normalize_base_url(base_url))
         self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")
         self._models: dict[str, dict] = {}
+        self._refuses_logprobs = False
 
     def _client(self, read: float) -> httpx.Client:
         headers = {"Accept": "application/json"}
@@ -915,10 +916,14 @@ class OpenAIBackend(Backend):
 
     def _stream(self, model, messages, *, options=None, think=None, cancel=None, top_logprobs=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
+        if self._refuses_logprobs:
+            top_logprobs = None
         try:
             yield from self._chat(model, messages, options, token, top_logprobs)
         except _LogprobsRefused:
-            # A server that refuses the logprobs fields (HTTP 400/422 before any token) still chats.
+            # A server that refuses the logprobs fields (HTTP 400/422 before any token) still chats,
+            # and is not asked for them again.
+            self._refuses_logprobs = True
             yield from self._chat(model, messages, options, token, None)
 
     def _chat(self, model, messages, options, token: CancelToken, top_logprobs: int | None) -> Iterator[Chunk]:

@@ -20,7 +20,7 @@ from typing import Any
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Static, TextArea
 
@@ -36,10 +36,11 @@ from tutor.app.chat.common import (
     short_url,
 )
 from tutor.app.chat.history import HistoryScreen
-from tutor.app.chat.log import AssistantMessage, UserMessage
+from tutor.app.chat.log import AssistantMessage, ChatLog, UserMessage
 from tutor.app.chat.picker import ModelPicker
 from tutor.app.chat.plain import PlainView
 from tutor.app.chat.settings import SettingsScreen
+from tutor.app.chat.tokens import TokenView
 from tutor.app.screens import TutorScreen
 from tutor.chat.backends import (
     Backend,
@@ -57,6 +58,7 @@ from tutor.chat.backends import (
 )
 from tutor.chat.clipboard import last_code_block
 from tutor.chat.history import ChatRecord, History
+from tutor.chat.logprobs import CHAT_TOP
 from tutor.chat.picker import FitResult, Verdict, best_model, fit_check
 from tutor.chat.sanitize import clean_text
 from tutor.chat.tutor_mode import lesson_question, system_prompt
@@ -122,6 +124,8 @@ class ChatInput(TextArea):
     """Multi-line input: Enter sends; Ctrl+J, Alt+Enter and Shift+Enter insert a new line."""
 
     NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
+    # TextArea takes F6 for "select line"; here it opens the screen's token view instead.
+    BINDINGS = [Binding("f6", "screen.tokens", show=False)]
 
     class Submitted(Message):
         def __init__(self, text: str):
@@ -163,6 +167,7 @@ class ChatScreen(TutorScreen):
         ("f3", "history", "chat.key.history"),
         ("f4", "settings", "chat.key.settings"),
         ("f5", "plain", "chat.key.plain"),
+        ("f6", "tokens", "chat.key.tokens"),
         ("f8", "copy_answer", "chat.key.copy"),
         ("f9", "copy_code", ""),
         ("ctrl+t", "toggle_thinking", ""),
@@ -188,6 +193,7 @@ class ChatScreen(TutorScreen):
     ChatScreen .thinking { margin: 0; padding: 0; border-top: none; }
     ChatScreen .thinking-text { color: $text-muted; }
     ChatScreen #chat-empty { color: $text-muted; margin-top: 1; }
+    ChatScreen ToastRack { dock: top; align: right top; margin-top: 2; margin-bottom: 0; }
     """
 
     def __init__(
@@ -232,6 +238,7 @@ class ChatScreen(TutorScreen):
         self.show_thinking = True
         self.think = True
         self.labelled_lang = ""
+        self.server_version = ""  # what the server said when we connected (for the token view's notes)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -239,8 +246,7 @@ class ChatScreen(TutorScreen):
         yield from self.compose_frame()
         yield Static("", id="chat-bar")
         yield Static("", id="chat-panel")
-        with VerticalScroll(id="chat-log"):
-            yield Static("", id="chat-empty")
+        yield ChatLog(id="chat-log")
         yield Static("", id="chat-state")
         yield ChatInput(id="chat-input", soft_wrap=True, show_line_numbers=False, highlight_cursor_line=False)
         yield Footer()
@@ -252,11 +258,11 @@ class ChatScreen(TutorScreen):
         self.show_thinking = store.get_setting("chat.show_thinking", "1") != "0"
         self.think = store.get_setting("chat.think", "1") != "0"
         self.backend = self._make_backend()
+        self.query_one(ChatInput).focus()  # first: keys typed while the chat loads land in the input
+        self.connect()
         await self._open_initial_chat()
         self.refresh_content()
-        self.query_one(ChatInput).focus()
         self.set_interval(1.0, self._tick)
-        self.connect()
 
     def _make_backend(self) -> Backend:
         store = self.store
@@ -333,7 +339,7 @@ class ChatScreen(TutorScreen):
             self.model = chat.model
             self.model_chosen = True
         await self._clear_log()
-        log = self.query_one("#chat-log", VerticalScroll)
+        log = self.query_one("#chat-log", ChatLog)
         views = []
         self.last_stats = None
         for record in self.history.messages(chat.id):
@@ -342,15 +348,12 @@ class ChatScreen(TutorScreen):
             elif record.role == "assistant":
                 views.append(AssistantMessage(record.stats.get("model", chat.model), self.lang, record, self.show_thinking))
                 self.last_stats = Stats.from_dict(record.stats) or self.last_stats
-        if views:
-            await log.mount_all(views)
+        await log.load(views)
         self.query_one("#chat-empty", Static).display = not views
-        log.scroll_end(animate=False)
         self.refresh_content()
 
     async def _clear_log(self) -> None:
-        log = self.query_one("#chat-log", VerticalScroll)
-        await log.query(".msg").remove()
+        await self.query_one("#chat-log", ChatLog).clear_messages()
         self.query_one("#chat-empty", Static).display = True
 
     # -- text that depends on the language ---------------------------------------------------------
@@ -379,34 +382,54 @@ class ChatScreen(TutorScreen):
             self._show_info(self.panel_key)
 
     def bar_text(self) -> Text:
+        """Backend, host, model, fit verdict and context used, fitted to the screen's width: the host
+        goes first, then the verdict's words (its symbol stays), then the model name is clipped; the
+        context figure always stays whole."""
         lang = self.lang
         backend = self.backend
-        text = Text()
         if backend is None:
-            return text
-        text.append("Ollama" if backend.kind == "ollama" else "OpenAI", style="bold")
-        text.append(f" {short_url(backend.url)}")
-        text.append(" · ")
-        if self.model:
-            text.append(self.model, style="bold")
-            if backend.kind == "ollama":
-                verdict = self.fit.verdict(self.model) if self.fit is not None else Verdict()
-                text.append(f" · {verdict.label(lang)}")
-        elif self.connecting:
-            text.append(t("chat.bar.connecting", lang), style="dim")
-        else:
-            text.append(t("chat.bar.no_model", lang), style="dim")
+            return Text()
+        width = max(20, self.app.size.width - 2)
+        kind = "Ollama" if backend.kind == "ollama" else "OpenAI"
+        host = short_url(backend.url)
+        model_style, model = "bold", self.model or ""
+        if not model:
+            model_style = "dim"
+            model = t("chat.bar.connecting", lang) if self.connecting else t("chat.bar.no_model", lang)
+        verdict = ""
+        if self.model and backend.kind == "ollama":
+            verdict = (self.fit.verdict(self.model) if self.fit is not None else Verdict()).label(lang)
+        ctx = ""
         used = self.last_stats.context_used if self.last_stats else None
         window = self.context_window
         if used is not None or window:
             used_text = f"{used:,}" if used is not None else "0"
-            text.append(" · " + t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?"))
-            trained = self.details.context_length if self.details is not None else None
-            if trained and trained != window:
-                extra = " " + t("chat.bar.ctx_max", lang, n=f"{trained:,}")
-                if len(text.plain) + len(extra) <= self.app.size.width - 2:  # only where it fits
-                    text.append(extra, style="dim")
-        return text
+            ctx = t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?")
+        trained = self.details.context_length if self.details is not None else None
+        extra = t("chat.bar.ctx_max", lang, n=f"{trained:,}") if ctx and trained and trained != window else ""
+
+        def build(host: str, verdict: str, model: str, extra: str) -> Text:
+            text = Text()
+            text.append(kind, style="bold")
+            if host:
+                text.append(f" {host}")
+            text.append(" · ")
+            text.append(model, style=model_style)
+            if verdict:
+                text.append(f" · {verdict}")
+            if ctx:
+                text.append(" · " + ctx)
+                if extra:
+                    text.append(" " + extra, style="dim")
+            return text
+
+        short_verdict = verdict.split(" ")[0] if verdict else ""
+        for attempt in ((host, verdict, extra), (host, verdict, ""), ("", verdict, ""), ("", short_verdict, "")):
+            text = build(attempt[0], attempt[1], model, attempt[2])
+            if len(text.plain) <= width:
+                return text
+        room = max(4, len(model) - (len(text.plain) - width))
+        return build("", short_verdict, model[: room - 1] + "…", "")
 
     @property
     def context_window(self) -> int | None:
@@ -507,6 +530,7 @@ class ChatScreen(TutorScreen):
             return
         self.connecting = False
         self.connected = True
+        self.server_version = message.version
         self.models = message.models
         self._hide_panel()
         names = [m.name for m in self.models]
@@ -632,11 +656,11 @@ class ChatScreen(TutorScreen):
         self.chat = history.get(self.chat.id)
         self.query_one(ChatInput).clear()
         self._hide_panel()
-        log = self.query_one("#chat-log", VerticalScroll)
+        log = self.query_one("#chat-log", ChatLog)
         self.query_one("#chat-empty", Static).display = False
         view = AssistantMessage(self.model, lang, show_thinking=self.show_thinking)
         view.state = "waiting"
-        await log.mount_all([UserMessage(text, lang), view])
+        await log.add([UserMessage(text, lang), view])
         log.scroll_end(animate=False)
         payload = self._payload()
         think = True if (self.think and self.details is not None and self.details.thinks) else None
@@ -681,12 +705,15 @@ class ChatScreen(TutorScreen):
         pending_content = pending_thinking = ""
         last_post = 0.0
         try:
-            writer = self.history.start_answer(chat_id, model=model)
-            for chunk in backend.chat(model, messages, options=options, think=think, cancel=token):
+            # Saved every half second (or 8 KB): a crash keeps the answer, and a fast model does not
+            # rewrite a growing row hundreds of times a second.
+            writer = self.history.start_answer(chat_id, model=model, flush_chars=8192)
+            # A handful of alternatives per token, for the token view (F6); a server that cannot ignores it.
+            for chunk in backend.chat(model, messages, options=options, think=think, cancel=token, top_logprobs=CHAT_TOP):
                 if token.cancelled:
                     break
                 if chunk.content or chunk.thinking:
-                    writer.append(chunk.content, chunk.thinking)
+                    writer.append(chunk.content, chunk.thinking, chunk.logprobs)
                     pending_content += chunk.content
                     pending_thinking += chunk.thinking
                     now = time.monotonic()
@@ -724,16 +751,17 @@ class ChatScreen(TutorScreen):
     @on(AnswerDelta)
     async def _answer_delta(self, message: AnswerDelta) -> None:
         answer = self.answer
-        if answer is None or message.answer_id != answer.answer_id:
-            return
-        log = self.query_one("#chat-log", VerticalScroll)
-        at_end = log.scroll_y >= log.max_scroll_y - 1
+        if answer is None or message.answer_id != answer.answer_id or answer.token.cancelled:
+            return  # after Esc nothing more is drawn, even what was already on its way
+        log = self.query_one("#chat-log", ChatLog)
+        at_end = log.at_end
         if not answer.got_first:
             answer.got_first = True
             answer.view.state = "streaming"
             answer.view.refresh_meta()
             self._update_state()
         await answer.view.add(message.content, message.thinking)
+        answer.view.draw()
         if at_end:
             log.scroll_end(animate=False)
 
@@ -745,6 +773,15 @@ class ChatScreen(TutorScreen):
         view = answer.view
         await view.close_stream()
         self.answer = None
+        if message.stopped and view.state == "stopped":  # Esc already marked it; now the stats came
+            if message.stats is not None:
+                view.stats = message.stats.to_dict()
+                self.last_stats = message.stats
+            view.refresh_meta()
+            self._update_state()
+            self.refresh_content()
+            self.query_one("#chat-log", ChatLog).scroll_end(animate=False)
+            return
         if message.stats is not None:
             view.stats = message.stats.to_dict()
             self.last_stats = message.stats
@@ -763,15 +800,23 @@ class ChatScreen(TutorScreen):
         view.refresh_meta()
         self._update_state()
         self.refresh_content()
-        log = self.query_one("#chat-log", VerticalScroll)
-        log.scroll_end(animate=False)
+        self.query_one("#chat-log", ChatLog).scroll_end(animate=False)  # the end (and any ⚠ line) in view
 
     def stop_answer(self) -> bool:
-        """Esc while answering: stop, keep what arrived. Returns True if there was an answer."""
+        """Esc while answering: stop, keep what arrived, and say so at once (the worker's own end
+        comes later with the stats). Returns True if there was an answer."""
         answer = self.answer
         if answer is None:
             return False
+        if answer.token.cancelled:
+            return True
         answer.token.cancel()
+        view = answer.view
+        view.state = "stopped"
+        if view.is_mounted:
+            view.draw()
+            view.refresh_meta()
+            self.query_one("#chat-log", ChatLog).scroll_end(animate=False)  # the ⏹ line in view
         self.notify(t("chat.stopped", self.lang), timeout=2)
         return True
 
@@ -893,13 +938,23 @@ class ChatScreen(TutorScreen):
         self.notify(t("chat.settings_saved", self.lang), timeout=2)
         self.refresh_content()
 
+    def action_tokens(self) -> None:
+        """F6: the answers token by token, with their probabilities (from the store)."""
+        answers = []
+        if self.chat is not None and self.history is not None:
+            answers = [m for m in self.history.messages(self.chat.id) if m.role == "assistant"]
+            if self.answer is not None and answers:
+                answers = answers[:-1]  # the one still streaming has its numbers saved when it ends
+        kind = self.backend.kind if self.backend is not None else "ollama"
+        self.app.push_screen(TokenView(answers, kind, self.server_version))
+
     def action_plain(self) -> None:
         self.app.push_screen(PlainView(self.plain_text()))
 
     def plain_text(self) -> str:
         lang = self.lang
         parts = []
-        for view in self.query(".msg"):
+        for view in self.query_one("#chat-log", ChatLog).messages():
             if isinstance(view, UserMessage):
                 parts.append(f"## {t('chat.you', lang)}\n\n{view.text}")
             elif isinstance(view, AssistantMessage):
@@ -910,15 +965,18 @@ class ChatScreen(TutorScreen):
                 parts.append(block)
         return clean_text("\n\n".join(parts) + ("\n" if parts else ""))
 
+    def answers(self) -> list[AssistantMessage]:
+        return [v for v in self.query_one("#chat-log", ChatLog).messages() if isinstance(v, AssistantMessage)]
+
     def last_answer(self) -> str:
-        views = [v for v in self.query(AssistantMessage) if v.content.strip()]
+        views = [v for v in self.answers() if v.content.strip()]
         return views[-1].content if views else ""
 
     def action_copy_answer(self) -> None:
         self.copy(self.last_answer(), "chat.copied_answer")
 
     def action_copy_code(self) -> None:
-        for view in reversed(list(self.query(AssistantMessage))):
+        for view in reversed(self.answers()):
             block = last_code_block(view.content)
             if block is not None:
                 self.copy(block, "chat.copied_code")
@@ -937,7 +995,7 @@ class ChatScreen(TutorScreen):
     def action_toggle_thinking(self) -> None:
         self.show_thinking = not self.show_thinking
         self.store.set_setting("chat.show_thinking", "1" if self.show_thinking else "0")
-        for view in self.query(AssistantMessage):
+        for view in self.answers():
             view.set_thinking_visible(self.show_thinking)
         self.notify(t("chat.thinking_shown" if self.show_thinking else "chat.thinking_hidden", self.lang), timeout=2)
 

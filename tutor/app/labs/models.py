@@ -65,6 +65,7 @@ class ModelSwitch:
     model_pending: ModelSource | None = None
     model_missing: str | None = None  # a hub model the learner asked for that is not downloaded
     model_download: threading.Event | None = None  # set while a download runs: its cancel
+    model_next: int | None = None  # after a source failed to load, `m` tries the one after it
 
     # -- naming ---------------------------------------------------------------------------------
 
@@ -115,16 +116,26 @@ class ModelSwitch:
     def action_next_model(self) -> None:
         if self.model_pending is not None:
             return  # one load at a time
-        target = self.MODEL_SOURCES[(self.model_index + 1) % len(self.MODEL_SOURCES)]
+        start = self.model_next if self.model_next is not None else self.model_index + 1
+        target = self.MODEL_SOURCES[start % len(self.MODEL_SOURCES)]
         index = self.MODEL_SOURCES.index(target)
         self.model_pending = target
         self.model_title_changed()
         self.notify(self.ms("loading", label=self.source_label(target)), timeout=3)
-        self.run_engine(lambda: load_source(target), lambda _: self._model_loaded(index), group="model-load",
+        self.run_engine(lambda: self.load_model_source(target), lambda _: self._model_loaded(index), group="model-load",
                         failed=lambda exc: self._model_failed(target, exc))
+
+    def load_model_source(self, source: ModelSource):
+        """(runs in a worker) Get `source` ready; a lab with other kinds of source overrides this."""
+        return load_source(source)
+
+    def skip_past(self, source: ModelSource) -> None:
+        """`source` could not be used: the next `m` moves on to the source after it."""
+        self.model_next = (self.MODEL_SOURCES.index(source) + 1) % len(self.MODEL_SOURCES)
 
     def _model_loaded(self, index: int) -> None:
         self.model_pending = None
+        self.model_next = None
         self.model_missing = None
         self.model_index = index
         self.model_title_changed()
@@ -135,6 +146,7 @@ class ModelSwitch:
         from tutor.engine.registry import ModelUnavailable, human_bytes
 
         self.model_pending = None
+        self.skip_past(source)
         self.model_title_changed()
         label = self.source_label(source)
         if isinstance(exc, ModelUnavailable):
@@ -189,6 +201,7 @@ class ModelSwitch:
     def _downloaded(self, label: str) -> None:
         self.model_download = None
         self.model_missing = None
+        self.model_next = None  # `m` goes to the model just downloaded
         self.notify(self.ms("download_done", label=label), timeout=8)
 
     def _download_failed(self, exc: BaseException) -> None:
