@@ -147,7 +147,7 @@ async def test_slow_first_token_shows_waiting_and_can_be_cancelled(run_app, olla
 
 
 ERRORS = [
-    ("http_500", "HTTP 500"),
+    ("http_500", "Server error (500)"),
     ("http_500_text", "upstream exploded"),
     ("error_midstream", "middle of the answer"),
     ("close_midstream", "closed before the answer was complete"),

@@ -1,4 +1,4 @@
-"""The chat with a local model, headless (no Textual here; the screen is tutor/app/chat.py).
+"""The chat with a local model, headless (no Textual here; the screens are tutor/app/chat/).
 
 - `backends`: Ollama through the official `ollama` client, and OpenAI-compatible servers (exo,
   llama.cpp, LM Studio) over httpx; one interface, cancellable streams, typed errors with messages.

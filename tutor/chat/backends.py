@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tutor.chat.sanitize import clean_chunks, clean_line, clean_text, first_meaningful_line
 from tutor.i18n import t
 
 BACKENDS = ("ollama", "openai")
@@ -128,7 +129,8 @@ class ChatError(Exception):
     key = "chat.err.generic"
 
     def __init__(self, **values: Any):
-        self.values = {k: ("" if v is None else v) for k, v in values.items()}
+        # Server texts (details, bodies, reasons, model names) are outside text: cleaned on the way in.
+        self.values = {k: ("" if v is None else clean_text(v) if isinstance(v, str) else v) for k, v in values.items()}
         super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
@@ -201,8 +203,8 @@ class ServerError(ChatError):
 
     def __init__(self, status: int, body: str):
         self.status = status
-        self.body = body
-        super().__init__(status=status, body=_clip(body, 400))
+        self.body = clean_text(body)
+        super().__init__(status=status, body=first_meaningful_line(body))
 
 
 class NotCompatible(ChatError):
@@ -258,6 +260,10 @@ class ModelEntry:
     digest: str = ""
     context_length: int | None = None  # what the server says the model can take, if it says
 
+    def __post_init__(self) -> None:  # names and facts come from the server: outside text
+        for name in ("name", "parameter_size", "quantization", "family", "digest"):
+            setattr(self, name, clean_line(getattr(self, name)))
+
 
 @dataclass
 class ModelDetails:
@@ -269,6 +275,11 @@ class ModelDetails:
     parameter_size: str = ""
     quantization: str = ""
     template: str = ""  # the Modelfile's prompt template
+
+    def __post_init__(self) -> None:
+        for name in ("name", "family", "parameter_size", "quantization"):
+            setattr(self, name, clean_line(getattr(self, name)))
+        self.capabilities = [clean_line(c) for c in self.capabilities]
 
     @property
     def thinks(self) -> bool:
@@ -334,6 +345,10 @@ class PullProgress:
     completed: int = 0
     overall_total: int = 0  # every layer seen so far
     overall_completed: int = 0
+
+    def __post_init__(self) -> None:
+        self.status = clean_line(self.status)
+        self.digest = clean_line(self.digest)
 
     @property
     def fraction(self) -> float | None:
@@ -431,8 +446,13 @@ class Backend:
     ) -> Iterator[Chunk]:
         """Yield the answer as it arrives; the last chunk has done=True and the stats.
 
-        A cancelled answer simply stops (no done chunk): check `cancel.cancelled`.
+        A cancelled answer simply stops (no done chunk): check `cancel.cancelled`. Every piece of text
+        is cleaned (tutor.chat.sanitize) and `<think>` inside the content arrives as thinking.
         """
+        return clean_chunks(self._stream(model, messages, options=options, think=think, cancel=cancel))
+
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+        """The server's raw chunks (subclasses); `chat` cleans them."""
         raise NotImplementedError
 
     def pull(self, model: str, cancel: CancelToken | None = None) -> Iterator[PullProgress]:
@@ -520,7 +540,7 @@ class OllamaBackend(Backend):
             version = None
         if not isinstance(version, str):
             raise NotCompatible(self.url, f"/api/version: {_clip(response.text, 120) or 'empty'}", backend="ollama")
-        return version
+        return clean_line(version)
 
     def list_models(self) -> list[ModelEntry]:
         response = self._call(lambda c: c.list())
@@ -566,7 +586,7 @@ class OllamaBackend(Backend):
                 return item.context_length
         return None
 
-    def chat(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
         try:
             yield from self._chat(model, messages, options, think, token)
@@ -804,7 +824,7 @@ class OpenAIBackend(Backend):
         item = self._models.get(model, {})
         return ModelDetails(name=model, context_length=_openai_context(item))
 
-    def chat(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
+    def _stream(self, model, messages, *, options=None, think=None, cancel=None) -> Iterator[Chunk]:
         token = cancel or CancelToken()
         options = dict(options or {})
         body: dict[str, Any] = {

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor.chat.sanitize import clean_line, clean_text, split_think
 from tutor.store import Store, now
 
 TITLE_LIMIT = 60
@@ -207,19 +208,29 @@ class History:
 
     def messages(self, chat_id: int) -> list[MessageRecord]:
         rows = self.store.query("SELECT * FROM message WHERE chat_id = ? ORDER BY id", (chat_id,))
-        return [
-            MessageRecord(
-                id=row["id"],
-                chat_id=row["chat_id"],
-                role=row["role"],
-                content=row["content"],
-                thinking=row["thinking"],
-                stats=_loads(row["stats"]),
-                complete=bool(row["complete"]),
-                created_at=row["created_at"],
+        records = []
+        for row in rows:
+            # Read back as outside text: a database written by an older version (or by hand) may hold
+            # raw control sequences or a `<think>` block inside the content.
+            content, thinking = clean_text(row["content"]), clean_text(row["thinking"])
+            if row["role"] == "assistant":
+                content, thinking = split_think(content, thinking)
+            stats = _loads(row["stats"])
+            if isinstance(stats.get("error"), str):
+                stats["error"] = clean_text(stats["error"])
+            records.append(
+                MessageRecord(
+                    id=row["id"],
+                    chat_id=row["chat_id"],
+                    role=row["role"],
+                    content=content,
+                    thinking=thinking,
+                    stats=stats,
+                    complete=bool(row["complete"]),
+                    created_at=row["created_at"],
+                )
             )
-            for row in rows
-        ]
+        return records
 
     def start_answer(self, chat_id: int, **kwargs: Any) -> AnswerWriter:
         return AnswerWriter(self, chat_id, **kwargs)
@@ -256,7 +267,7 @@ class History:
                     note.append(t("chat.export.tokens", lang, n=message.stats["output_tokens"]))
                 if note:
                     lines += ["", f"*{' · '.join(note)}*"]
-        return "\n".join(lines).rstrip() + "\n"
+        return clean_text("\n".join(lines).rstrip() + "\n")  # once more before it leaves
 
     def export_file(self, chat_id: int, directory: Path, lang: str = "en") -> Path:
         """Write the chat as markdown in `directory` (private file); returns its path."""
@@ -336,10 +347,10 @@ class AnswerWriter:
 def _chat_row(row) -> ChatRecord:
     return ChatRecord(
         id=row["id"],
-        title=row["title"],
+        title=clean_line(row["title"]),
         backend=row["backend"],
-        model=row["model"],
-        system_prompt=row["system_prompt"],
+        model=clean_line(row["model"]),
+        system_prompt=clean_text(row["system_prompt"]),
         options=_loads(row["options"]),
         lesson_id=row["lesson_id"],
         created_at=row["created_at"],

@@ -13,7 +13,6 @@ everything that was shown.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,27 +20,26 @@ from typing import Any
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import (
-    Button,
-    Collapsible,
-    Footer,
-    Input,
-    Label,
-    Markdown,
-    OptionList,
-    ProgressBar,
-    RadioButton,
-    RadioSet,
-    Static,
-    Switch,
-    TextArea,
-)
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static, TextArea
 
+from tutor.app.chat.common import (
+    DEFAULT_TEMPERATURE,
+    MAX_INPUT_CHARS,
+    UI_INTERVAL,
+    UnexpectedError,
+    clean_input,
+    copy_to_terminal,
+    first_line,
+    match_model,
+    short_url,
+)
+from tutor.app.chat.history import HistoryScreen
+from tutor.app.chat.log import AssistantMessage, UserMessage
+from tutor.app.chat.picker import ModelPicker
+from tutor.app.chat.plain import PlainView
+from tutor.app.chat.settings import SettingsScreen
 from tutor.app.screens import TutorScreen
 from tutor.chat.backends import (
     Backend,
@@ -52,49 +50,17 @@ from tutor.chat.backends import (
     ModelEntry,
     ModelNotFound,
     ModelTooLarge,
-    PullProgress,
     Stats,
     make_backend,
     normalize_base_url,
     resolve_ollama_host,
 )
-from tutor.chat.clipboard import TooLong, last_code_block, osc52
-from tutor.chat.history import ChatRecord, History, MessageRecord
-from tutor.chat.picker import FitResult, Verdict, best_model, fit_check, human_size
+from tutor.chat.clipboard import last_code_block
+from tutor.chat.history import ChatRecord, History
+from tutor.chat.picker import FitResult, Verdict, best_model, fit_check
+from tutor.chat.sanitize import clean_text
 from tutor.chat.tutor_mode import lesson_question, system_prompt
 from tutor.i18n import t
-
-UI_INTERVAL = 0.1  # seconds between screen updates of a streaming answer (at most ~10/s)
-MAX_INPUT_CHARS = 200_000  # a message longer than this is refused, not cut
-DEFAULT_TEMPERATURE = 0.7
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clean_input(text: str) -> str:
-    """What the learner typed or pasted, safe to send and store: no control bytes, valid UTF-8."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def format_stats(stats: Stats | dict | None, lang: str) -> str:
-    if isinstance(stats, dict):
-        stats = Stats.from_dict(stats)
-    if stats is None:
-        return ""
-    parts = []
-    if stats.prompt_tokens is not None:
-        parts.append(t("chat.stats.prompt", lang, n=f"{stats.prompt_tokens:,}"))
-    if stats.output_tokens is not None:
-        parts.append(t("chat.stats.output", lang, n=f"{stats.output_tokens:,}"))
-    if stats.tokens_per_second is not None:
-        parts.append(t("chat.stats.speed", lang, v=f"{stats.tokens_per_second:.1f}"))
-    if stats.load_seconds is not None:
-        parts.append(t("chat.stats.load", lang, v=f"{stats.load_seconds:.1f}"))
-    return " · ".join(parts)
-
-
-# -- messages from the workers ------------------------------------------------------------------
 
 
 # A completion model's prompt keeps this many characters of the conversation's end: the course GPT
@@ -152,16 +118,6 @@ class AnswerEnded(Message):
         self.context = context
 
 
-class UnexpectedError(ChatError):
-    key = "chat.err.generic"
-
-    def __init__(self, exc: BaseException):
-        super().__init__(detail=f"{type(exc).__name__}: {exc}")
-
-
-# -- widgets ------------------------------------------------------------------------------------
-
-
 class ChatInput(TextArea):
     """Multi-line input: Enter sends; Ctrl+J, Alt+Enter and Shift+Enter insert a new line."""
 
@@ -186,103 +142,6 @@ class ChatInput(TextArea):
             self.move_cursor(result.end_location)
             return
         # anything else: TextArea's own handler runs next (Textual dispatches along the MRO)
-
-
-class UserMessage(Static):
-    def __init__(self, text: str, lang: str):
-        self.text = text
-        super().__init__(self.render_text(lang), classes="msg msg-user")
-
-    def render_text(self, lang: str) -> Text:
-        return Text.assemble((t("chat.you", lang), "bold"), "\n", self.text)
-
-    def relabel(self, lang: str) -> None:
-        self.update(self.render_text(lang))
-
-
-class AssistantMessage(Vertical):
-    """One answer: its role line, the foldable thinking, the markdown body and a meta line."""
-
-    def __init__(self, model: str, lang: str, record: MessageRecord | None = None, show_thinking: bool = True):
-        super().__init__(classes="msg msg-assistant")
-        self.model = model
-        self.content = record.content if record else ""
-        self.thinking = record.thinking if record else ""
-        self.stats: dict = dict(record.stats) if record else {}
-        self.state = "done" if record is None or record.complete else "incomplete"
-        if record is not None and record.stopped:
-            self.state = "stopped"
-        if record is not None and not record.complete and record.error:
-            self.state = "error"
-        self.error_text = record.error if record else ""
-        self.lang = lang
-        self.show_thinking = show_thinking
-        self.markdown_stream = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.role_text(), classes="msg-role")
-        thinking = Collapsible(
-            Static(Text(self.thinking), classes="thinking-text"),
-            title=t("chat.thinking", self.lang),
-            collapsed=True,
-            classes="thinking",
-        )
-        thinking.display = bool(self.thinking) and self.show_thinking
-        yield thinking
-        yield Markdown(self.content, classes="msg-body", open_links=False)
-        yield Static(self.meta_text(), classes="msg-meta")
-
-    def role_text(self) -> Text:
-        return Text.assemble((t("chat.assistant", self.lang), "bold"), (f"  {self.model}" if self.model else "", "dim"))
-
-    def meta_text(self) -> Text:
-        lang = self.lang
-        if self.state == "waiting":
-            return Text(t("chat.waiting_short", lang), style="dim italic")
-        if self.state == "streaming":
-            return Text("")
-        if self.state == "stopped":
-            stats = format_stats(self.stats, lang)
-            return Text(t("chat.stopped_mark", lang) + (f" · {stats}" if stats else ""), style="yellow")
-        if self.state == "error":
-            return Text(t("chat.incomplete_mark", lang) + (f": {self.error_text}" if self.error_text else ""), style="red")
-        if self.state == "incomplete":
-            return Text(t("chat.incomplete_mark", lang), style="yellow")
-        return Text(format_stats(self.stats, lang), style="dim")
-
-    def refresh_meta(self) -> None:
-        self.query_one(".msg-meta", Static).update(self.meta_text())
-
-    def relabel(self, lang: str) -> None:
-        self.lang = lang
-        self.query_one(".msg-role", Static).update(self.role_text())
-        self.query_one(".thinking", Collapsible).title = t("chat.thinking", lang)
-        self.refresh_meta()
-
-    def set_thinking_visible(self, visible: bool) -> None:
-        self.show_thinking = visible
-        self.query_one(".thinking", Collapsible).display = bool(self.thinking) and visible
-
-    async def add(self, content: str, thinking: str) -> None:
-        if thinking:
-            self.thinking += thinking
-            box = self.query_one(".thinking", Collapsible)
-            box.display = self.show_thinking
-            if not self.content:
-                box.collapsed = False  # thoughts unfold while they arrive...
-            self.query_one(".thinking-text", Static).update(Text(self.thinking))
-        if content:
-            if not self.content and self.thinking:
-                self.query_one(".thinking", Collapsible).collapsed = True  # ...and fold when the answer starts
-            self.content += content
-            if self.markdown_stream is None:
-                self.markdown_stream = Markdown.get_stream(self.query_one(".msg-body", Markdown))
-            await self.markdown_stream.write(content)
-
-    async def close_stream(self) -> None:
-        if self.markdown_stream is not None:
-            stream, self.markdown_stream = self.markdown_stream, None
-            await stream.stop()
 
 
 @dataclass
@@ -526,7 +385,7 @@ class ChatScreen(TutorScreen):
         if backend is None:
             return text
         text.append("Ollama" if backend.kind == "ollama" else "OpenAI", style="bold")
-        text.append(f" {_short_url(backend.url)}")
+        text.append(f" {short_url(backend.url)}")
         text.append(" · ")
         if self.model:
             text.append(self.model, style="bold")
@@ -652,7 +511,7 @@ class ChatScreen(TutorScreen):
         self._hide_panel()
         names = [m.name for m in self.models]
         wanted = self.requested_model or (self.model if self.model_chosen else None) or self.store.get_setting("chat.model")
-        match = _match_model(wanted, names) if wanted else None
+        match = match_model(wanted, names) if wanted else None
         if match:
             self.set_model(match, chosen=True)
             self._fit_worker(self.generation, self.backend, False)
@@ -895,7 +754,7 @@ class ChatScreen(TutorScreen):
             view.state = "stopped"
         elif message.error is not None:
             view.state = "error"
-            view.error_text = _first_line(message.error.text(self.lang))
+            view.error_text = first_line(message.error.text(self.lang))
             self._show_error(message.error)
             if isinstance(message.error, BackendUnreachable):
                 self.connected = False
@@ -970,7 +829,7 @@ class ChatScreen(TutorScreen):
                     self.stop_answer()
                     await self.load_chat(chat)
                     if self.connected and chat.model:
-                        match = _match_model(chat.model, [m.name for m in self.models])
+                        match = match_model(chat.model, [m.name for m in self.models])
                         if match:
                             self.set_model(match, chosen=True)
 
@@ -1049,7 +908,7 @@ class ChatScreen(TutorScreen):
                     block += f"\n\n[{t('chat.thinking', lang)}]\n{view.thinking}"
                 block += f"\n\n{view.content}"
                 parts.append(block)
-        return "\n\n".join(parts) + ("\n" if parts else "")
+        return clean_text("\n\n".join(parts) + ("\n" if parts else ""))
 
     def last_answer(self) -> str:
         views = [v for v in self.query(AssistantMessage) if v.content.strip()]
@@ -1087,625 +946,3 @@ class ChatScreen(TutorScreen):
             self.stop_answer()
         await self.start_new_chat()
         self.query_one(ChatInput).focus()
-
-
-# -- the model picker ---------------------------------------------------------------------------
-
-
-class ListedModels(Message):
-    def __init__(self, models: list[ModelEntry] | None, error: ChatError | None):
-        super().__init__()
-        self.models = models
-        self.error = error
-
-
-class PickerFit(Message):
-    def __init__(self, fit: FitResult, model: str | None = None):
-        super().__init__()
-        self.fit = fit
-        self.model = model
-
-
-class PullUpdate(Message):
-    def __init__(self, progress: PullProgress):
-        super().__init__()
-        self.progress = progress
-
-
-class PullEnded(Message):
-    def __init__(self, model: str, ok: bool, cancelled: bool, error: ChatError | None):
-        super().__init__()
-        self.model = model
-        self.ok = ok
-        self.cancelled = cancelled
-        self.error = error
-
-
-class ModelPicker(ModalScreen[str | None]):
-    """Installed models with their fit verdicts; downloads (pull) with an overall progress bar."""
-
-    BINDINGS = [Binding("escape", "close", show=False), Binding("f5", "refresh", show=False)]
-
-    DEFAULT_CSS = """
-    ModelPicker { align: center middle; }
-    ModelPicker #picker { width: 96%; max-width: 100; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
-    ModelPicker #picker-title { height: 1; text-style: bold; }
-    ModelPicker #picker-list { height: 1fr; border: none; padding: 0; }
-    ModelPicker #picker-note { height: auto; max-height: 4; color: $text-muted; }
-    ModelPicker #picker-pull { height: 3; }
-    ModelPicker #picker-progress { height: 1; display: none; }
-    ModelPicker #picker-progress.shown { display: block; }
-    ModelPicker #picker-keys { height: 1; color: $text-muted; }
-    """
-
-    def __init__(
-        self,
-        backend: Backend,
-        current: str | None = None,
-        pull_name: str | None = None,
-        fit_hardware: Any = None,
-        num_ctx: int | None = None,
-    ):
-        super().__init__()
-        self.backend = backend
-        self.current = current
-        self.pull_name = pull_name
-        self.fit_hardware = fit_hardware
-        self.num_ctx = num_ctx
-        self.models: list[ModelEntry] = []
-        self.fit: FitResult | None = None
-        self.pull_token: CancelToken | None = None
-        self.pulling: str | None = None
-
-    @property
-    def lang(self) -> str:
-        return self.app.lang
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker"):
-            yield Static("", id="picker-title")
-            yield OptionList(id="picker-list")
-            yield Static("", id="picker-note")
-            yield Input(placeholder="", id="picker-pull")
-            yield ProgressBar(id="picker-progress", show_eta=False)
-            yield Static("", id="picker-keys")
-
-    def on_mount(self) -> None:
-        lang = self.lang
-        self.query_one("#picker-title", Static).update(
-            Text(t("chat.picker.title", lang, backend="Ollama" if self.backend.kind == "ollama" else "OpenAI", url=self.backend.url))
-        )
-        pull = self.query_one("#picker-pull", Input)
-        pull.placeholder = t("chat.picker.pull_placeholder", lang)
-        pull.display = self.backend.can_pull
-        self.query_one("#picker-keys", Static).update(Text(t("chat.picker.keys", lang)))
-        self.query_one("#picker-note", Static).update(Text(t("chat.picker.loading", lang)))
-        if self.pull_name and self.backend.can_pull:
-            pull.value = self.pull_name  # the model the chat could not find: Enter downloads it
-            pull.focus()
-        else:
-            self.query_one(OptionList).focus()
-        self._list_worker()
-
-    @work(thread=True, exclusive=True, group="picker-list", exit_on_error=False)
-    def _list_worker(self) -> None:
-        try:
-            models = self.backend.list_models()
-        except ChatError as exc:
-            self.post_message(ListedModels(None, exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(ListedModels(None, UnexpectedError(exc)))
-            return
-        self.post_message(ListedModels(models, None))
-        if self.backend.kind == "ollama":
-            self.post_message(PickerFit(fit_check(self.backend.url, ctx=self.num_ctx, hardware=self.fit_hardware)))
-
-    @on(ListedModels)
-    def _listed(self, message: ListedModels) -> None:
-        note = self.query_one("#picker-note", Static)
-        if message.error is not None:
-            note.update(Text(message.error.text(self.lang), style="red"))
-            self.models = []
-        else:
-            self.models = message.models or []
-            if not self.models:
-                note.update(Text(t("chat.picker.none_installed", self.lang)))
-            else:
-                note.update(Text(t("chat.picker.fit_pending", self.lang) if self.backend.kind == "ollama" else ""))
-        self.rebuild()
-
-    @on(PickerFit)
-    def _fitted(self, message: PickerFit) -> None:
-        if message.model is not None:
-            self._pull_checked(message.model, message.fit)
-            return
-        self.fit = message.fit
-        note = self.query_one("#picker-note", Static)
-        if not message.fit.available:
-            note.update(Text(t("chat.picker.fit_unavailable", self.lang)))
-        elif self.models:
-            note.update(Text(t("chat.picker.fit_ready", self.lang)))
-        else:
-            note.update(Text(t("chat.picker.none_installed", self.lang)))
-        self.rebuild()
-
-    def rebuild(self) -> None:
-        lang = self.lang
-        options: list[Option] = []
-        fit = self.fit or FitResult()
-        installed = {m.name for m in self.models}
-        recs = [r for r in fit.recommendations if r.model not in installed] if self.backend.can_pull else []
-        rows = []  # (id, mark, name, facts, verdict label)
-        for model in self.models:
-            facts = " · ".join(x for x in (human_size(model.size) if model.size else "", model.parameter_size, model.quantization) if x)
-            label = fit.verdict(model.name).label(lang) if self.backend.kind == "ollama" else ""
-            rows.append(("use:" + model.name, "●" if model.name == self.current else " ", model.name, facts, label))
-        for rec in recs:
-            rows.append(("pull:" + rec.model, "↓", rec.model, human_size(rec.file_bytes), rec.verdict.label(lang)))
-        name_width = min(max((len(r[2]) for r in rows), default=0), 40)
-        facts_width = max((len(r[3]) for r in rows), default=0)
-        for index, (option_id, mark, name, facts, label) in enumerate(rows):
-            if recs and index == len(self.models):
-                options.append(Option(Text(t("chat.picker.recommended", lang), style="bold"), disabled=True))
-            options.append(
-                Option(
-                    Text.assemble(f"{mark} ", (name.ljust(name_width), "bold"), f"  {facts.ljust(facts_width)}  ", (label, "dim")),
-                    id=option_id,
-                )
-            )
-        option_list = self.query_one(OptionList)
-        highlighted = option_list.highlighted
-        option_list.set_options(options)
-        if options:
-            index = next((i for i, o in enumerate(options) if o.id == "use:" + (self.current or "")), None)
-            if index is None:
-                index = highlighted if highlighted is not None and highlighted < len(options) else next(
-                    (i for i, o in enumerate(options) if not o.disabled), 0
-                )
-            option_list.highlighted = index
-
-    @on(OptionList.OptionSelected, "#picker-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        option_id = event.option.id or ""
-        if option_id.startswith("use:"):
-            self.dismiss(option_id[4:])
-        elif option_id.startswith("pull:"):
-            self.request_pull(option_id[5:])
-
-    @on(Input.Submitted, "#picker-pull")
-    def _typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        name = clean_input(event.value).strip()
-        if name:
-            self.request_pull(name)
-
-    def request_pull(self, name: str) -> None:
-        if self.pulling:
-            self.notify(t("chat.pull.busy", self.lang), severity="warning")
-            return
-        if not self.backend.can_pull:
-            self.notify(t("chat.err.no_pull", self.lang), severity="warning")
-            return
-        verdict = None
-        if self.fit is not None:
-            for rec in self.fit.recommendations:
-                if rec.model == name or rec.model == f"{name}:latest":
-                    verdict = rec.verdict
-        if verdict is None:
-            self.query_one("#picker-note", Static).update(Text(t("chat.pull.checking", self.lang, model=name)))
-            self._check_worker(name)
-            return
-        self._pull_checked(name, FitResult(available=True, installed={name: verdict}))
-
-    @work(thread=True, exclusive=True, group="picker-check", exit_on_error=False)
-    def _check_worker(self, name: str) -> None:
-        self.post_message(PickerFit(fit_check(self.backend.url, ctx=self.num_ctx, model=name, hardware=self.fit_hardware), model=name))
-
-    def _pull_checked(self, name: str, fit: FitResult) -> None:
-        verdict = fit.verdict(name)
-        if verdict.kind == "will_not_load":
-            reason = verdict.text or t("chat.verdict.will_not_load", self.lang)
-            self.query_one("#picker-note", Static).update(Text(t("chat.pull.refused", self.lang, model=name, reason=reason), style="red"))
-            return
-        self.start_pull(name, verdict)
-
-    def start_pull(self, name: str, verdict: Verdict) -> None:
-        self.pulling = name
-        self.pull_token = CancelToken()
-        note = t("chat.pull.started", self.lang, model=name)
-        if verdict.kind == "unknown":
-            note += " " + t("chat.pull.fit_unknown", self.lang)
-        self.query_one("#picker-note", Static).update(Text(note))
-        bar = self.query_one("#picker-progress", ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.set_class(True, "shown")
-        self._pull_worker(name, self.pull_token)
-
-    @work(thread=True, exclusive=True, group="picker-pull", exit_on_error=False)
-    def _pull_worker(self, name: str, token: CancelToken) -> None:
-        last = 0.0
-        progress = None
-        try:
-            for progress in self.backend.pull(name, cancel=token):
-                now = time.monotonic()
-                if now - last >= UI_INTERVAL or progress.status == "success":
-                    self.post_message(PullUpdate(progress))
-                    last = now
-        except ChatError as exc:
-            self.post_message(PullEnded(name, False, token.cancelled, None if token.cancelled else exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(PullEnded(name, False, token.cancelled, UnexpectedError(exc)))
-            return
-        if progress is not None and not token.cancelled:
-            self.post_message(PullUpdate(progress))
-        self.post_message(PullEnded(name, not token.cancelled, token.cancelled, None))
-
-    @on(PullUpdate)
-    def _pull_update(self, message: PullUpdate) -> None:
-        progress = message.progress
-        bar = self.query_one("#picker-progress", ProgressBar)
-        if progress.overall_total:
-            bar.update(total=progress.overall_total, progress=progress.overall_completed)
-        status = progress.status
-        if progress.overall_total:
-            status += f" · {human_size(progress.overall_completed)} / {human_size(progress.overall_total)}"
-        self.query_one("#picker-note", Static).update(Text(t("chat.pull.progress", self.lang, model=self.pulling or "", status=status)))
-
-    @on(PullEnded)
-    def _pull_ended(self, message: PullEnded) -> None:
-        self.pulling = None
-        self.pull_token = None
-        note = self.query_one("#picker-note", Static)
-        if message.ok:
-            self.notify(t("chat.pull.done", self.lang, model=message.model), timeout=4)
-            self.dismiss(message.model)
-            return
-        self.query_one("#picker-progress", ProgressBar).set_class(False, "shown")
-        if message.cancelled:
-            note.update(Text(t("chat.pull.cancelled", self.lang, model=message.model)))
-        elif message.error is not None:
-            note.update(Text(message.error.text(self.lang), style="red"))
-
-    def action_close(self) -> None:
-        if self.pull_token is not None:
-            self.pull_token.cancel()
-            return
-        self.dismiss(None)
-
-    def action_refresh(self) -> None:
-        self._list_worker()
-
-    def on_unmount(self) -> None:
-        if self.pull_token is not None:
-            self.pull_token.cancel()
-
-
-# -- history ------------------------------------------------------------------------------------
-
-
-class HistoryScreen(ModalScreen[tuple[str, int | None] | None]):
-    BINDINGS = [
-        Binding("escape", "close", show=False),
-        Binding("r", "rename", show=False),
-        Binding("d", "delete", show=False),
-        Binding("x", "export", show=False),
-        Binding("n", "new", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    HistoryScreen { align: center middle; }
-    HistoryScreen #history { width: 96%; max-width: 100; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
-    HistoryScreen #history-title { height: 1; text-style: bold; }
-    HistoryScreen #history-list { height: 1fr; border: none; padding: 0; }
-    HistoryScreen #history-rename { display: none; }
-    HistoryScreen #history-rename.shown { display: block; }
-    HistoryScreen #history-note { height: auto; color: $text-muted; }
-    HistoryScreen #history-keys { height: auto; color: $text-muted; }
-    """
-
-    def __init__(self, history: History, current: int | None = None):
-        super().__init__()
-        self.history = history
-        self.current = current
-        self.confirm_delete: int | None = None
-
-    @property
-    def lang(self) -> str:
-        return self.app.lang
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="history"):
-            yield Static("", id="history-title")
-            yield OptionList(id="history-list")
-            yield Input(id="history-rename")
-            yield Static("", id="history-note")
-            yield Static("", id="history-keys")
-
-    def on_mount(self) -> None:
-        lang = self.lang
-        self.query_one("#history-title", Static).update(Text(t("chat.history.title", lang)))
-        self.query_one("#history-keys", Static).update(Text(t("chat.history.keys", lang)))
-        self.rebuild()
-        self.query_one(OptionList).focus()
-
-    def rebuild(self) -> None:
-        lang = self.lang
-        chats = self.history.list()
-        options = []
-        for chat in chats:
-            mark = "●" if chat.id == self.current else " "
-            title = chat.title or t("chat.untitled", lang)
-            when = chat.updated_at.replace("T", " ")[:16]
-            options.append(
-                Option(
-                    Text.assemble(f"{mark} ", (title, "bold"), "  ", (f"{chat.model or '—'} · {t('chat.history.count', lang, n=chat.message_count)} · {when}", "dim")),
-                    id=str(chat.id),
-                )
-            )
-        option_list = self.query_one(OptionList)
-        highlighted = option_list.highlighted
-        option_list.set_options(options)
-        if options:
-            current_index = next((i for i, o in enumerate(options) if o.id == str(self.current)), 0)
-            option_list.highlighted = min(highlighted, len(options) - 1) if highlighted is not None else current_index
-        self.query_one("#history-note", Static).update(Text("" if options else t("chat.history.empty", lang)))
-
-    def highlighted_id(self) -> int | None:
-        option_list = self.query_one(OptionList)
-        if option_list.highlighted is None or option_list.option_count == 0:
-            return None
-        return int(option_list.get_option_at_index(option_list.highlighted).id)
-
-    @on(OptionList.OptionSelected, "#history-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(("resume", int(event.option.id)))
-
-    @on(OptionList.OptionHighlighted, "#history-list")
-    def _moved(self, event: OptionList.OptionHighlighted) -> None:
-        self.confirm_delete = None
-
-    def action_close(self) -> None:
-        rename = self.query_one("#history-rename", Input)
-        if rename.has_class("shown"):
-            rename.set_class(False, "shown")
-            self.query_one(OptionList).focus()
-            return
-        self.dismiss(None)
-
-    def action_new(self) -> None:
-        self.dismiss(("new", None))
-
-    def action_rename(self) -> None:
-        chat_id = self.highlighted_id()
-        if chat_id is None:
-            return
-        chat = self.history.get(chat_id)
-        rename = self.query_one("#history-rename", Input)
-        rename.value = chat.title if chat else ""
-        rename.placeholder = t("chat.history.rename_placeholder", self.lang)
-        rename.set_class(True, "shown")
-        rename.focus()
-
-    @on(Input.Submitted, "#history-rename")
-    def _renamed(self, event: Input.Submitted) -> None:
-        event.stop()
-        chat_id = self.highlighted_id()
-        title = clean_input(event.value).strip()
-        if chat_id is not None and title:
-            self.history.rename(chat_id, title[:200])
-            self.notify(t("chat.history.renamed", self.lang), timeout=2)
-        event.input.set_class(False, "shown")
-        self.rebuild()
-        self.query_one(OptionList).focus()
-
-    def action_delete(self) -> None:
-        chat_id = self.highlighted_id()
-        if chat_id is None:
-            return
-        if self.confirm_delete != chat_id:
-            self.confirm_delete = chat_id
-            self.query_one("#history-note", Static).update(Text(t("chat.history.confirm_delete", self.lang), style="yellow"))
-            return
-        self.history.delete(chat_id)
-        self.confirm_delete = None
-        self.notify(t("chat.history.deleted", self.lang), timeout=2)
-        self.rebuild()
-
-    def action_export(self) -> None:
-        chat_id = self.highlighted_id()
-        if chat_id is None:
-            return
-        from tutor.paths import data_dir
-
-        try:
-            path = self.history.export_file(chat_id, data_dir() / "exports", self.lang)
-        except OSError as exc:
-            self.notify(t("chat.history.export_failed", self.lang, error=str(exc)), severity="error")
-            return
-        self.query_one("#history-note", Static).update(Text(t("chat.history.exported", self.lang, path=str(path))))
-        self.notify(t("chat.history.exported", self.lang, path=str(path)), timeout=8)
-
-
-# -- settings -----------------------------------------------------------------------------------
-
-
-class SettingsScreen(ModalScreen[dict | None]):
-    BINDINGS = [Binding("escape", "cancel", show=False), Binding("ctrl+s", "save", show=False, priority=True)]
-
-    DEFAULT_CSS = """
-    SettingsScreen { align: center middle; }
-    SettingsScreen #settings { width: 96%; max-width: 100; height: 96%; border: round $accent; padding: 0 1; background: $surface; }
-    SettingsScreen .field-label { height: 1; margin-top: 1; text-style: bold; }
-    SettingsScreen .field-help { color: $text-muted; }
-    SettingsScreen #set-prompt { height: 7; }
-    SettingsScreen .row { height: auto; }
-    SettingsScreen .row Input { width: 1fr; }
-    SettingsScreen #set-think-row { height: 3; }
-    SettingsScreen #set-think-label { padding: 1 1; }
-    SettingsScreen #set-backend { height: auto; width: 100%; layout: horizontal; }
-    SettingsScreen #set-buttons { height: 3; margin-top: 1; }
-    SettingsScreen #set-buttons Button { margin-right: 2; }
-    """
-
-    def __init__(self, current: dict):
-        super().__init__()
-        self.current = current
-
-    @property
-    def lang(self) -> str:
-        return self.app.lang
-
-    def compose(self) -> ComposeResult:
-        lang = self.lang
-        c = self.current
-        with VerticalScroll(id="settings"):
-            yield Label(t("chat.settings.title", lang), classes="field-label")
-            yield Static(t("chat.settings.keys", lang), classes="field-help")
-            yield Label(t("chat.settings.system_prompt", lang), classes="field-label")
-            yield TextArea(c["system_prompt"], id="set-prompt", soft_wrap=True)
-            yield Button(t("chat.settings.tutor_prompt", lang), id="set-tutor-prompt")
-            with Horizontal(classes="row"):
-                with Vertical():
-                    yield Label(t("chat.settings.temperature", lang), classes="field-label")
-                    yield Input(str(c["temperature"]), id="set-temperature", type="number")
-                with Vertical():
-                    yield Label(t("chat.settings.num_ctx", lang), classes="field-label")
-                    yield Input(str(c["num_ctx"] or ""), id="set-num-ctx", type="integer", placeholder=t("chat.settings.num_ctx_default", lang))
-            with Horizontal(id="set-think-row"):
-                yield Switch(value=bool(c["think"]), id="set-think")
-                yield Label(t("chat.settings.think", lang), id="set-think-label")
-            yield Label(t("chat.settings.backend", lang), classes="field-label")
-            with RadioSet(id="set-backend"):
-                yield RadioButton("Ollama", value=c["backend"] == "ollama", id="set-backend-ollama")
-                yield RadioButton(t("chat.settings.openai", lang), value=c["backend"] == "openai", id="set-backend-openai")
-            yield Label(t("chat.settings.host", lang), classes="field-label")
-            yield Input(c["host"], id="set-host")
-            yield Label(t("chat.settings.base_url", lang), classes="field-label")
-            yield Input(c["base_url"], id="set-base-url")
-            with Horizontal(id="set-buttons"):
-                yield Button(t("chat.settings.save", lang), id="set-save", variant="primary")
-                yield Button(t("chat.settings.cancel", lang), id="set-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#set-prompt", TextArea).focus()
-
-    @on(Button.Pressed, "#set-tutor-prompt")
-    def _tutor_prompt(self) -> None:
-        self.query_one("#set-prompt", TextArea).text = self.current["tutor_prompt"]
-
-    @on(Button.Pressed, "#set-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#set-save")
-    def action_save(self) -> None:
-        values = self.values()
-        if values is not None:
-            self.dismiss(values)
-
-    def values(self) -> dict | None:
-        lang = self.lang
-        raw_temp = self.query_one("#set-temperature", Input).value.strip() or str(DEFAULT_TEMPERATURE)
-        try:
-            temperature = float(raw_temp)
-            if not 0 <= temperature <= 2:
-                raise ValueError
-        except ValueError:
-            self.notify(t("chat.settings.bad_temperature", lang), severity="error")
-            return None
-        raw_ctx = self.query_one("#set-num-ctx", Input).value.strip()
-        try:
-            num_ctx = int(raw_ctx) if raw_ctx else 0
-            if num_ctx and not 256 <= num_ctx <= 10_000_000:
-                raise ValueError
-        except ValueError:
-            self.notify(t("chat.settings.bad_num_ctx", lang), severity="error")
-            return None
-        backend = "openai" if self.query_one("#set-backend-openai", RadioButton).value else "ollama"
-        host = self.query_one("#set-host", Input).value.strip()
-        base_url = self.query_one("#set-base-url", Input).value.strip()
-        return {
-            "system_prompt": clean_input(self.query_one("#set-prompt", TextArea).text),
-            "temperature": temperature,
-            "num_ctx": num_ctx or None,
-            "think": self.query_one("#set-think", Switch).value,
-            "backend": backend,
-            "host": resolve_ollama_host(host) if host else resolve_ollama_host(),
-            "base_url": normalize_base_url(base_url),
-        }
-
-
-# -- plain view ---------------------------------------------------------------------------------
-
-
-class PlainView(ModalScreen[None]):
-    """The conversation as plain text, to select by hand (keys or mouse) and copy."""
-
-    BINDINGS = [Binding("escape", "close", show=False), Binding("f8", "copy_all", show=False)]
-
-    DEFAULT_CSS = """
-    PlainView { background: $background; }
-    PlainView #plain-help { height: auto; padding: 0 1; color: $text-muted; }
-    PlainView #plain-text { height: 1fr; border: none; }
-    """
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-    def compose(self) -> ComposeResult:
-        yield Static(Text(t("chat.plain.help", self.app.lang)), id="plain-help")
-        yield TextArea(self.text, id="plain-text", read_only=True, soft_wrap=True, show_cursor=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#plain-text", TextArea).focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_copy_all(self) -> None:
-        area = self.query_one("#plain-text", TextArea)
-        text = area.selected_text or self.text
-        if copy_to_terminal(self.app, text):
-            self.notify(t("chat.copied_answer", self.app.lang, n=f"{len(text):,}"), timeout=3)
-        else:
-            self.notify(t("chat.copy_too_long", self.app.lang), severity="error")
-
-
-# -- helpers ------------------------------------------------------------------------------------
-
-
-def copy_to_terminal(app, text: str) -> bool:
-    """Copy with OSC 52: Textual sends the plain sequence (and keeps the text for its own paste);
-    inside tmux or screen we add the wrapped one. False if the text is too long for OSC 52."""
-    try:
-        extra = osc52(text, plain=False)
-    except TooLong:
-        return False
-    app.copy_to_clipboard(text)
-    driver = getattr(app, "_driver", None)  # Textual has no public call to write raw bytes
-    if extra and driver is not None:
-        driver.write(extra)
-    return True
-
-
-def _short_url(url: str) -> str:
-    return re.sub(r"^https?://", "", url)
-
-
-def _first_line(text: str) -> str:
-    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
-
-
-def _match_model(wanted: str | None, names: list[str]) -> str | None:
-    if not wanted:
-        return None
-    if wanted in names:
-        return wanted
-    if ":" not in wanted and f"{wanted}:latest" in names:
-        return f"{wanted}:latest"
-    return None
