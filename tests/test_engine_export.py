@@ -161,6 +161,7 @@ def test_modelfile_beside_it_is_a_plain_completion_model(exported, course):
     assert spec.source == "./course.gguf"
     assert spec.template == "{{ .Prompt }}"
     assert spec.parameters["num_ctx"] == model.config.block_size
+    assert spec.parameters["num_predict"] == model.config.block_size // 2
     assert spec.parameters["stop"] == ["<|endoftext|>"]
     assert spec.parameters["temperature"] == 0.8 and spec.parameters["top_k"] == 40
 
