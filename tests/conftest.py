@@ -40,6 +40,17 @@ def tutor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     return home
 
 
+@pytest.fixture(autouse=True)
+def hf_cache_isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Hugging Face cache (HF_HOME) per test, offline: no test reads the real cache or the internet."""
+    home = tmp_path_factory.mktemp("hf-home")
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home / "hub"
+
+
 @pytest.fixture
 def store(tutor_home: Path):
     from tutor.store import open_store

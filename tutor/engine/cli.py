@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-tokens", type=int, default=80, help="new tokens at most (default 80)")
     p.add_argument("--seed", type=int, default=None, help="same seed, same text")
     p.add_argument("--device", default=None, help="auto | cpu | cuda | mps")
+    add_model_options(p)
     p.set_defaults(func=cmd_generate)
 
     p = subparsers.add_parser("train", help="train the course's mini GPT on the course text")
@@ -54,7 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="engine_command", metavar="ACTION")
     info = sub.add_parser("info", help="the shipped model's config and where its parameters live")
     info.add_argument("--gpt2", action="store_true", help="explain GPT-2 small (124M) instead")
+    add_model_options(info)
     info.set_defaults(func=cmd_engine_info)
+    g = sub.add_parser("get", help="download GPT-2 weights from the Hugging Face hub (asks first)")
+    g.add_argument("name", help="gpt2 | gpt2-medium | gpt2-large")
+    g.add_argument("--yes", "-y", action="store_true", help="do not ask (needed without a terminal)")
+    g.set_defaults(func=cmd_engine_get)
     b = sub.add_parser("bpe", help="retrain the course tokenizer (BPE) on the course text")
     b.add_argument("--vocab-size", type=int, default=None, help="default 3072")
     b.add_argument("--out", default=None, help="default: <data dir>/models/course_bpe.tiktoken")
@@ -66,6 +72,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     x.add_argument("--name", default=None, help="the model's name inside the file")
     x.set_defaults(func=cmd_engine_export)
     p.set_defaults(func=lambda args: (p.print_help(), EXIT_OK)[1])
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--model", default=None, metavar="NAME",
+        help="course (default) | gpt2 | gpt2-medium | gpt2-large (after `tutor engine get NAME`)",
+    )
+    group.add_argument("--model-path", default=None, metavar="DIR", help="a Hugging Face GPT-2 folder: config.json + model.safetensors")
+
+
+def _model_choice(args: argparse.Namespace) -> str | None:
+    """The model named by --model / --model-path, or None for the default (course) path."""
+    if getattr(args, "model_path", None):
+        return args.model_path
+    model = getattr(args, "model", None)
+    return None if model in (None, "course") else model
+
+
+def _load_named_model(choice: str, device: str | None):
+    """-> ((model, tokenizer), None) or (None, exit code) with the reason printed."""
+    from tutor.engine.registry import ModelLoadError, ModelUnavailable, load_model
+
+    try:
+        return load_model(choice, device), None
+    except (ModelUnavailable, ModelLoadError) as exc:
+        return None, _error(str(exc))
 
 
 # ----------------------------------------------------------------------------- tokenize
@@ -124,10 +157,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from tutor.engine.pretrained import load_pretrained
     from tutor.engine.sampling import generate
 
-    try:
-        model, tok = load_pretrained(device)
-    except (FileNotFoundError, RuntimeError) as exc:
-        return _error(str(exc), EXIT_FAIL)
+    choice = _model_choice(args)
+    if choice is not None:
+        loaded, code = _load_named_model(choice, device)
+        if loaded is None:
+            return code
+        model, tok = loaded
+    else:
+        try:
+            model, tok = load_pretrained(device)
+        except (FileNotFoundError, RuntimeError) as exc:
+            return _error(str(exc), EXIT_FAIL)
     out = sys.stdout
     out.write(args.prompt)
     out.flush()
@@ -262,6 +302,8 @@ def cmd_engine_info(args: argparse.Namespace) -> int:
               f"{config.vocab_size:,} tokens, context {config.block_size:,}: {total:,} parameters")
         _print_breakdown(parameter_breakdown(config), total)
         return EXIT_OK
+    if _model_choice(args) is not None:
+        return _info_named_model(_model_choice(args))
     from tutor.engine.device import describe_device, pick_device
     from tutor.engine.pretrained import pretrained_info
 
@@ -292,6 +334,92 @@ def cmd_engine_info(args: argparse.Namespace) -> int:
     from tutor.engine.model import GPTConfig as _Config
 
     _print_breakdown(parameter_breakdown(_Config(**c)), info["parameters"])
+    return EXIT_OK
+
+
+def _info_named_model(choice: str) -> int:
+    from tutor.engine.model import parameter_breakdown
+    from tutor.engine.registry import resolve
+
+    start = time.perf_counter()
+    loaded, code = _load_named_model(choice, "cpu")
+    if loaded is None:
+        return code
+    load_s = time.perf_counter() - start
+    model, tok = loaded
+    c = model.config
+    source = resolve(choice)
+    total = model.num_params()
+    print(f"{source.label}: {c.n_layer} layers, {c.n_head} heads, {c.n_embd} wide, "
+          f"{c.vocab_size:,} tokens ({tok.name} tokenizer), context {c.block_size:,} tokens: {total:,} parameters")
+    print(f"from {source.path} (Hugging Face GPT-2 layout), loaded in {load_s:.2f} s")
+    print(f"positions {c.positions}, feed-forward {c.ffn}, LayerNorm eps {c.layer_norm_eps:g}, bias {c.bias}, head tied to wte")
+    _print_breakdown(parameter_breakdown(model), total)
+    return EXIT_OK
+
+
+def _download_bar(done: int, total: int, width: int = 24) -> str:
+    from tutor.engine.registry import human_bytes
+
+    frac = done / total if total else 1.0
+    filled = round(frac * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {frac:4.0%} {human_bytes(done)} of {human_bytes(total)}"
+
+
+def cmd_engine_get(args: argparse.Namespace) -> int:
+    from tutor.engine import hub
+    from tutor.engine.registry import HUB_MODELS, human_bytes
+
+    if args.name not in HUB_MODELS:
+        return _error(f"unknown model {args.name!r}; downloadable: {', '.join(HUB_MODELS)}")
+    model = HUB_MODELS[args.name]
+    cached = hub.verify_cached(args.name)
+    if cached is not None:
+        print(f"{model.name} is already downloaded: {cached}")
+        return EXIT_OK
+    try:
+        files = hub.remote_files(model)
+    except hub.DownloadError as exc:
+        return _error(str(exc), EXIT_USAGE)
+    size = sum(f.size for f in files)
+    print(f"{model.name} ({model.repo_id}, {model.parameters:,} parameters): {human_bytes(size)} to download "
+          f"into {hub.hub_cache_dir()}")
+    if not args.yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return _error("this downloads a large file and asks first; without a terminal, confirm with --yes")
+        try:
+            answer = input("Download it? [y/N] ").strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in ("y", "yes", "s", "si", "sí"):
+            print("Nothing was downloaded.")
+            return EXIT_OK
+    tty = sys.stdout.isatty()
+    shown = {"step": -1}
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            sys.stdout.write("\r" + _download_bar(done, total))
+            sys.stdout.flush()
+        else:  # logs and CI: a line per tenth
+            step = int(10 * done / total) if total else 10
+            if step > shown["step"]:
+                shown["step"] = step
+                print(_download_bar(done, total), flush=True)
+
+    try:
+        folder = hub.download(args.name, progress=progress, files=files)
+    except KeyboardInterrupt:
+        print("\ninterrupted: what arrived is kept; run the same command to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except hub.DownloadError as exc:
+        if tty:
+            print()
+        return _error(str(exc), EXIT_FAIL if exc.kind == "corrupt" else EXIT_USAGE)
+    if tty:
+        print()
+    print(f"verified and saved: {folder}")
+    print(f'try: tutor generate "The meaning of life is" --model {model.name} --temperature 0')
     return EXIT_OK
 
 

@@ -41,6 +41,7 @@ class GPTConfig:
     top_k: int = 2  # experts per token when ffn == "moe"
     moe_loss_weight: float = 0.01  # weight of the load-balancing loss in the total loss
     rope_base: float = 10000.0
+    layer_norm_eps: float = 1e-5  # GPT-2's value; a Hugging Face config may name another
 
     def __post_init__(self) -> None:
         if self.n_embd % self.n_head:
@@ -70,13 +71,14 @@ class GPTConfig:
 class LayerNorm(nn.Module):
     """LayerNorm with an optional bias (PyTorch's own cannot drop just the bias)."""
 
-    def __init__(self, ndim: int, bias: bool) -> None:
+    def __init__(self, ndim: int, bias: bool, eps: float = 1e-5) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.ones(ndim))
         self.bias = nn.Parameter(torch.zeros(ndim)) if bias else None
+        self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, self.eps)
 
 
 class RotaryEmbedding(nn.Module):
@@ -252,9 +254,9 @@ class MoE(nn.Module):
 class Block(nn.Module):
     def __init__(self, config: GPTConfig, layer: int) -> None:
         super().__init__()
-        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias, eps=config.layer_norm_eps)
         self.attn = CausalSelfAttention(config, layer)
-        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias, eps=config.layer_norm_eps)
         self.mlp = MoE(config) if config.ffn == "moe" else MLP(config)
 
     def forward(self, x: torch.Tensor, cache: KVCache | None = None, record: dict | None = None):
@@ -303,7 +305,7 @@ class GPT(nn.Module):
                 "wpe": nn.Embedding(config.block_size, config.n_embd) if config.positions == "learned" else None,
                 "drop": nn.Dropout(config.dropout),
                 "h": nn.ModuleList(Block(config, i) for i in range(config.n_layer)),
-                "ln_f": LayerNorm(config.n_embd, bias=config.bias),
+                "ln_f": LayerNorm(config.n_embd, bias=config.bias, eps=config.layer_norm_eps),
             }
         )
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)

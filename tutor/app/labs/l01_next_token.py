@@ -1,7 +1,7 @@
 """Lesson 1 lab: the mini GPT's next-token distribution, and text that grows token by token.
 
-Type a prompt; the bars are the shipped mini GPT's probabilities for the next token at this
-moment. Enter takes the most likely token (greedy); with the bars focused (Tab), `s` samples
+Type a prompt; the bars are the model's probabilities for the next token at this moment: the
+shipped mini GPT by default, GPT-2 after `m` (the model switch, tutor/app/labs/models.py). Enter takes the most likely token (greedy); with the bars focused (Tab), `s` samples
 one at the chosen temperature, `u` undoes the last token, `+`/`-` change the temperature.
 """
 
@@ -16,32 +16,33 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.models import MODEL_KEYS, ModelSwitch
 
 TOP_N = 8
 BAR_WIDTH = 30
 
 
-def next_token_view(text: str, temperature: float) -> list:
+def next_token_view(text: str, temperature: float, model_name: str = "course") -> list:
     """(runs in a worker) The model's top candidates for the token after `text`."""
-    from tutor.engine.pretrained import load_pretrained
+    from tutor.engine.registry import load_model
     from tutor.engine.sampling import next_token_distribution
 
-    model, tokenizer = load_pretrained()
+    model, tokenizer = load_model(model_name)
     return next_token_distribution(model, tokenizer, text, top_n=TOP_N, temperature=temperature)
 
 
-def sample_token(text: str, temperature: float, seed: int):
+def sample_token(text: str, temperature: float, seed: int, model_name: str = "course"):
     """(runs in a worker) Draw one token from the full filtered distribution -> TokenProb."""
-    from tutor.engine.pretrained import load_pretrained
+    from tutor.engine.registry import load_model
     from tutor.engine.sampling import generate
 
-    model, tokenizer = load_pretrained()
+    model, tokenizer = load_model(model_name)
     steps = generate(model, tokenizer, text, 1, temperature=temperature, seed=seed, stream=True, top_n=1)
     step = next(iter(steps))
     return step.token_id, step.text, step.prob
 
 
-class NextTokenLab(Lab):
+class NextTokenLab(ModelSwitch, Lab):
     LESSON_ID = "m1-l01-inside-llms"
     KEYS = [
         ("t", "take_top", "key.take"),
@@ -51,6 +52,7 @@ class NextTokenLab(Lab):
         ("minus", "temperature(-0.1)", "key.colder"),
         # The screen's key map replaces Textual's default Tab focus keys: the lab moves focus itself.
         ("tab,shift+tab", "switch_focus", ""),
+        *MODEL_KEYS,
     ]
 
     DEFAULT_CSS = """
@@ -87,7 +89,7 @@ class NextTokenLab(Lab):
         return self.query_one("#nt-prompt", Input).value
 
     def refresh_lab(self) -> None:
-        self.query_one(".lab-title", Static).update(self.s("title"))
+        self.query_one(".lab-title", Static).update(self.model_title())
         self.query_one("#nt-status", Static).update(self.s("hint", temperature=self.temperature))
         if self.candidates:
             self.draw_bars()
@@ -99,8 +101,11 @@ class NextTokenLab(Lab):
         self.recompute()
 
     def recompute(self) -> None:
-        text, temperature = self.prompt_text, self.temperature
-        self.run_engine(lambda: next_token_view(text, temperature), self._got_candidates, group="next-token")
+        text, temperature, model = self.prompt_text, self.temperature, self.model_name
+        self.run_engine(lambda: next_token_view(text, temperature, model), self._got_candidates, group="next-token")
+
+    def model_changed(self) -> None:
+        self.recompute()
 
     def _got_candidates(self, candidates: list) -> None:
         self.loaded = True
@@ -137,7 +142,8 @@ class NextTokenLab(Lab):
 
     def action_sample(self) -> None:
         text, temperature, seed = self.prompt_text, self.temperature, self.rng.randrange(2**31)
-        self.run_engine(lambda: sample_token(text, temperature, seed), self._sampled, group="sample")
+        model = self.model_name
+        self.run_engine(lambda: sample_token(text, temperature, seed, model), self._sampled, group="sample")
 
     def _sampled(self, result) -> None:
         _token_id, piece, prob = result

@@ -22,6 +22,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.models import MODEL_KEYS, ModelSwitch
 from tutor.engine import attention_demo
 
 LABEL_WIDTH = 9  # row label: position (2) + space + token text (6)
@@ -62,11 +63,12 @@ class AttentionView:
     has_scores: bool = False
 
 
-def inspect_sentence(text: str) -> AttentionView:
-    """The shipped mini GPT's attention for `text` (runs in a worker: loads torch the first time)."""
-    from tutor.engine import pretrained
+def inspect_sentence(text: str, model_name: str = "course") -> AttentionView:
+    """A model's attention for `text`: the shipped mini GPT by default, or any registry model
+    (GPT-2: 12 layers x 12 heads). Runs in a worker: loads torch the first time."""
+    from tutor.engine.registry import load_model
 
-    model, tokenizer = pretrained.load_pretrained()
+    model, tokenizer = load_model(model_name)
     ids = tokenizer.encode(text)
     if not ids:
         return AttentionView("model", text, [], [], [], model.config.n_layer, model.config.n_head)
@@ -103,7 +105,7 @@ class Heatmap(Static, can_focus=True):
     """The attention matrix (focusable, so the lab's keys work while the sentence is not edited)."""
 
 
-class AttentionLab(Lab):
+class AttentionLab(ModelSwitch, Lab):
     LESSON_ID = "m1-l06-gpt2-attention"
     KEYS = [
         ("up", "token(-1)", "key.token"),
@@ -112,6 +114,7 @@ class AttentionLab(Lab):
         ("h", "head", "key.head"),
         ("x", "example", "key.example"),
         ("t", "type", "key.type"),
+        *MODEL_KEYS,
     ]
 
     DEFAULT_CSS = """
@@ -156,7 +159,12 @@ class AttentionLab(Lab):
         if text == self.requested:
             return
         self.requested = text
-        self.run_engine(lambda: inspect_sentence(text), self.got_view, group="inspect", failed=self.failed)
+        model = self.model_name
+        self.run_engine(lambda: inspect_sentence(text, model), self.got_view, group="inspect", failed=self.failed)
+
+    def model_changed(self) -> None:
+        self.requested = None  # same sentence, another model: ask again
+        self.compute(self.query_one("#att-input", Input).value)
 
     def got_view(self, view: AttentionView) -> None:
         if view.text != self.requested:
@@ -250,7 +258,7 @@ class AttentionLab(Lab):
         return lab_strings(self.LESSON_ID)
 
     def refresh_lab(self) -> None:
-        self.query_one(".lab-title", Static).update(self.s("title"))
+        self.query_one(".lab-title", Static).update(self.model_title())
         self.query_one("#att-status", Static).update(self.status_text())
         self.query_one("#att-map", Static).update(self.heatmap())
         self.query_one("#att-detail", Static).update(self.detail())

@@ -2,8 +2,10 @@
 
 `tutor.engine.model` does the arithmetic (`count_parameters`, `parameter_breakdown`,
 `forward_shapes`); the lab only lays it out: the breakdown by component, or the tensor shapes
-through one forward pass. `g` loads GPT-2 small (124,439,808 parameters, from the engine's
-`GPTConfig.gpt2_small()`), `m` the course's own mini GPT. The model module imports torch, so it
+through one forward pass. `g` loads GPT-2 small's sizes (124,439,808 parameters, from the
+engine's `GPTConfig.gpt2_small()`); `m` is the model switch (models.py): the course's own mini
+GPT, or the real GPT-2 once downloaded, whose sizes fill the fields and whose real tensors
+(names, shapes, counts read from the loaded weights) are the third view (`v`). The model module imports torch, so it
 is loaded in a worker the first time, with a visible loading state.
 """
 
@@ -19,6 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.models import MODEL_KEYS, ModelSwitch
 from tutor.app.labs.l07_pytorch import Field
 
 LAYERS = [1, 2, 4, 6, 8, 12, 16, 24, 32, 36, 48]
@@ -118,7 +121,16 @@ def compact(shape: tuple[int, ...]) -> str:
     return "(" + ",".join(str(s) for s in shape) + ")"
 
 
-class GPT2Lab(Lab):
+def real_weights(model_name: str):
+    """(runs in a worker) A registry model's config and its real tensors: [(name, shape, count)]."""
+    from tutor.engine.registry import load_model
+
+    model, _tokenizer = load_model(model_name)
+    tensors = [(name.removeprefix("transformer."), tuple(p.shape), p.numel()) for name, p in model.named_parameters()]
+    return model.config, tensors
+
+
+class GPT2Lab(ModelSwitch, Lab):
     LESSON_ID = "m2-l08-gpt2-from-scratch"
     KEYS = [
         ("down", "field(1)", "key.field"),
@@ -127,7 +139,8 @@ class GPT2Lab(Lab):
         ("minus", "change(-1)", ""),
         ("v", "view", "key.view"),
         ("g", "preset('gpt2')", "key.gpt2"),
-        ("m", "preset('mini')", "key.mini"),
+        # m: the model switch (course mini GPT, GPT-2 when downloaded): its sizes and real tensors.
+        *MODEL_KEYS,
         ("pagedown", "scroll_panel(1)", ""),
         ("pageup", "scroll_panel(-1)", ""),
     ]
@@ -147,6 +160,7 @@ class GPT2Lab(Lab):
         self.view = "breakdown"
         self.report: Report | None = None
         self.error: ValueError | None = None
+        self.weights: tuple[str, list] | None = None  # (model label, real tensors) for the "weights" view
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
@@ -202,7 +216,8 @@ class GPT2Lab(Lab):
             self.recompute()
 
     def action_view(self) -> None:
-        self.view = "shapes" if self.view == "breakdown" else "breakdown"
+        order = ["breakdown", "shapes"] + (["weights"] if self.weights else [])
+        self.view = order[(order.index(self.view) + 1) % len(order)] if self.view in order else "breakdown"
         self.query_one("#gpt-panel", VerticalScroll).scroll_home(animate=False)
         self.refresh_lab()
 
@@ -216,6 +231,32 @@ class GPT2Lab(Lab):
         self.set_fields(config)
         self.refresh_lab()
 
+    def model_changed(self) -> None:
+        """The switch landed on a model: show its sizes, and its real tensors in the third view."""
+        name, label = self.model_name, self.model_label
+        self.run_engine(lambda: real_weights(name), lambda result: self._got_weights(label, result), group="gpt-weights")
+
+    def _model_failed(self, source, exc) -> None:
+        super()._model_failed(source, exc)
+        self.model_changed()  # GPT-2 missing: the switch stays on the current model; show it
+
+    def _got_weights(self, label: str, result) -> None:
+        config, tensors = result
+        self.weights = (label, tensors)
+        self.set_fields(config)
+        self.refresh_lab()
+
+    def weights_text(self) -> Text:
+        label, tensors = self.weights
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(self.s("weights_heading", model=label, n=len(tensors)) + "\n", "bold")
+        for name, shape, count in tensors:
+            out.append(f"{name:<24}", "cyan")
+            out.append(f" {compact(shape):<13}", "bold")
+            out.append(f"{count:>11,}\n", "dim")
+        out.rstrip()
+        return out
+
     def action_scroll_panel(self, direction: int) -> None:
         panel = self.query_one("#gpt-panel", VerticalScroll)
         (panel.scroll_page_down if direction > 0 else panel.scroll_page_up)(animate=False)
@@ -223,7 +264,7 @@ class GPT2Lab(Lab):
     # -- drawing --------------------------------------------------------------------------------
 
     def refresh_lab(self) -> None:
-        self.query_one(".lab-title", Static).update(self.s("title"))
+        self.query_one(".lab-title", Static).update(self.model_title())
         fields_box = self.query_one("#gpt-fields", Static)
         panel = self.query_one("#gpt-panel-text", Static)
         if not self.fields:
@@ -236,6 +277,8 @@ class GPT2Lab(Lab):
             panel.update(Text(self.error_text(), "red"))
         elif self.report is None:
             panel.update(Text(self.s("computing"), "dim"))
+        elif self.view == "weights" and self.weights:
+            panel.update(self.weights_text())
         elif self.view == "breakdown":
             panel.update(self.breakdown_text(self.report))
         else:
