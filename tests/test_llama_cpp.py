@@ -64,3 +64,29 @@ def test_llama_cpp_greedy_text_equals_tutor_generate(engine_and_llama, prompt):
     with torch.no_grad():
         ours = model(torch.tensor([ids]))[0][0, -1]
     assert torch.allclose(theirs, ours, atol=1e-3), (theirs - ours).abs().max()
+
+
+def test_a_gpt2_folder_exports_to_the_same_greedy_text(tmp_path):
+    """GPT-2's layout and 50,257-token vocabulary too (a tiny random GPT-2 written by transformers)."""
+    llama_cpp = pytest.importorskip("llama_cpp")
+    pytest.importorskip("transformers")
+    from hf_gpt2 import write_tiny_gpt2
+
+    from tutor.engine import export, registry
+    from tutor.engine.sampling import generate
+
+    folder = write_tiny_gpt2(tmp_path / "tiny")
+    model, tok = registry.load_model(str(folder), "cpu")
+    out = export.export_gguf(tmp_path / "tiny.gguf", model, tok, dtype="f32").gguf_path
+    llm = llama_cpp.Llama(model_path=str(out), n_ctx=model.config.block_size, n_threads=1, verbose=False)
+    prompt = "The meaning of life is, isn't it? 1234 words"
+    ids = tok.encode(prompt)
+    assert llm.tokenize(prompt.encode(), add_bos=False, special=False) == ids
+    want = generate(model, tok, prompt, 12, temperature=0, stop_at_end=False).token_ids
+    got = []
+    for token in llm.generate(ids, top_k=1, temp=0.0, repeat_penalty=1.0, reset=True):
+        got.append(token)
+        if len(got) == 12:
+            break
+    assert got == want
+    registry.forget_loaded()

@@ -41,6 +41,7 @@ from tutor.chat.backends import (
     _reason,
     _ssl_context,
 )
+from tutor.chat.sanitize import clean_line
 
 UPLOAD_CHUNK = 1 << 20  # bytes per read while uploading (progress moves once per chunk)
 
@@ -92,10 +93,8 @@ class CreateProgress:
 
 
 def plain(text: Any, limit: int = 300) -> str:
-    """Server text made safe to show: control characters (escape codes included) dropped."""
-    s = "" if text is None else str(text)
-    s = "".join(ch if ch.isprintable() or ch == " " else " " for ch in s)
-    return _clip(" ".join(s.split()), limit)
+    """Server text made safe to show on one line (the chat core's one sanitiser), clipped."""
+    return _clip(" ".join(clean_line(text).split()), limit)
 
 
 def file_digest(path: str | Path) -> str:

@@ -69,9 +69,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.set_defaults(func=cmd_engine_bpe)
     x = sub.add_parser("export", help="write the model as a llama.cpp GGUF file (+ an Ollama Modelfile)")
     x.add_argument("--gguf", required=True, metavar="OUT.gguf", help="the file to write; OUT.Modelfile goes beside it")
-    x.add_argument("--checkpoint", default=None, metavar="F.pt", help="a checkpoint from `tutor train --out` or lab 12 (default: the shipped model)")
+    x.add_argument("--checkpoint", default=None, metavar="F.pt", help="a checkpoint from `tutor train --out` or lab 12 (default: the shipped model; or --model/--model-path for GPT-2)")
     x.add_argument("--dtype", default="f16", choices=("f16", "f32"), help="matrix precision (default f16)")
     x.add_argument("--name", default=None, help="the model's name inside the file")
+    add_model_options(x)
     x.set_defaults(func=cmd_engine_export)
     p.set_defaults(func=lambda args: (p.print_help(), EXIT_OK)[1])
 
@@ -472,13 +473,24 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
     out = Path(args.gguf)
     if out.is_dir():
         return _error(f"--gguf names a folder ({out}); give a file name such as {out / 'course.gguf'}")
-    try:
-        model, tokenizer, label = load_source(args.checkpoint)
-    except FileNotFoundError as exc:
-        return _error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - a file that is not a checkpoint: say so in one line
-        return _error(f"cannot read {args.checkpoint}: {type(exc).__name__}: {exc}", EXIT_FAIL)
-    name = args.name or ("tutor course GPT" if args.checkpoint is None else f"tutor GPT ({Path(args.checkpoint).stem})")
+    choice = _model_choice(args)
+    if choice is not None and args.checkpoint:
+        return _error("give --checkpoint or --model/--model-path, not both")
+    if choice is not None:  # GPT-2 from the Hugging Face cache or a folder (the model registry)
+        loaded, code = _load_named_model(choice, "cpu")
+        if loaded is None:
+            return code
+        model, tokenizer = loaded
+        label = choice
+        name = args.name or f"{Path(choice).name or choice} (exported by tutor)"
+    else:
+        try:
+            model, tokenizer, label = load_source(args.checkpoint)
+        except FileNotFoundError as exc:
+            return _error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a file that is not a checkpoint: say so in one line
+            return _error(f"cannot read {args.checkpoint}: {type(exc).__name__}: {exc}", EXIT_FAIL)
+        name = args.name or ("tutor course GPT" if args.checkpoint is None else f"tutor GPT ({Path(args.checkpoint).stem})")
     try:
         result = export_gguf(out, model, tokenizer, dtype=args.dtype, name=name)
     except ExportRefused as exc:
@@ -490,6 +502,9 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
         f" -> {result.gguf_path} ({result.file_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]})"
     )
     print(f"Modelfile -> {result.modelfile_path}")
-    print(f"In Ollama:  ollama create tutor-course -f {result.modelfile_path}")
-    print("           ollama run tutor-course \"La atención\"")
+    from tutor.engine.export import ollama_name
+
+    ollama = ollama_name(result.gguf_path.stem)
+    print(f"In Ollama:  ollama create {ollama} -f {result.modelfile_path}")
+    print(f"           ollama run {ollama} \"La atención\"")
     return EXIT_OK

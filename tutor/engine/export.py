@@ -245,7 +245,14 @@ class ModelfileSpec:
 
 
 def modelfile_for(gguf_name: str, config) -> ModelfileSpec:
-    params: dict[str, object] = {"num_ctx": config.block_size, "stop": [END_OF_TEXT], **DEFAULT_SAMPLING}
+    # num_predict: half the context, so a prompt plus its answer fit the trained positions (a
+    # learned position table has no rows past block_size, and GPT-2 cannot shift its context).
+    params: dict[str, object] = {
+        "num_ctx": config.block_size,
+        "num_predict": max(1, config.block_size // 2),
+        "stop": [END_OF_TEXT],
+        **DEFAULT_SAMPLING,
+    }
     return ModelfileSpec(source=f"./{gguf_name}", parameters=params)
 
 

@@ -67,8 +67,9 @@ from tutor.i18n import t
 
 
 # A completion model's prompt keeps this many characters of the conversation's end: the course GPT
-# reads 128 tokens, about 400 characters of the course text.
-COMPLETION_PROMPT_CHARS = 400
+# reads 128 tokens (about 3.2 characters each in the course text), so ~200 characters leave about
+# half its context for the answer.
+COMPLETION_PROMPT_CHARS = 200
 
 
 class Connected(Message):
