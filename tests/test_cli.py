@@ -233,12 +233,15 @@ def test_progress_summary_lists_attempts(capsys, store):
     store.finish_attempt(first, 5, 10, False)
     retake = store.start_attempt("m2-quiz", "retake", "es", 5)
     store.finish_attempt(retake, 5, 5, True)
-    store.start_attempt("m2-quiz", "quiz", "es", 10)  # abandoned: not listed
+    left = store.start_attempt("m2-quiz", "quiz", "es", 10)  # abandoned: listed as unfinished
+    store.record_answer(left, "m2-q01", 0, True)
     assert main(["progress", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "1/15 lessons" in out
     assert "5/10" in out and "retake" in out and "5/5" in out
-    assert out.count("quiz   ") + out.count("retake ") == 2
+    assert out.count("quiz   ") + out.count("retake ") == 3
+    assert "unfinished (1 of 10 answered)" in out
+    assert out.count("passed") == 1
     assert_clean(out)
 
 

@@ -148,7 +148,13 @@ def print_course(store, lang: str, with_attempts: bool = False) -> None:
                 if attempt.finished_at:
                     print(
                         f"        {attempt.finished_at}  {attempt.kind:<6} {attempt.score}/{attempt.total}"
-                        f"  {'passed' if attempt.passed else ''}"
+                        f"  {t('progress.attempt_passed', lang) if attempt.passed else ''}"
+                    )
+                else:  # left with Ctrl-C or a closed window: listed, never counted as a score
+                    answered = len(store.answers(attempt.id))
+                    print(
+                        f"        {attempt.started_at}  {attempt.kind:<6} "
+                        + t("progress.unfinished", lang, answered=answered, total=attempt.total)
                     )
 
 

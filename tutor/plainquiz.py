@@ -8,6 +8,8 @@ and keeps every answer already given.
 from __future__ import annotations
 
 import random
+import shutil
+import textwrap
 from typing import Any
 
 import questionary
@@ -24,18 +26,47 @@ _STRINGS = {
         "stopped": "Quiz detenido. Tus {n} respuesta(s) quedan guardadas.",
         "retake": "¿Repetir solo las que fallaste?",
         "explanation": "Explicación",
+        # questionary's own texts, given in the learner's language
+        "instruction": "(número o flechas, y Intro)",
+        "confirm": "(y = sí / n = no)",
+        "cancelled": "Cancelado.",
     },
     "en": {
         "stopped": "Quiz stopped. Your {n} answer(s) are saved.",
         "retake": "Retake only the ones you missed?",
         "explanation": "Explanation",
+        "instruction": "(number or arrow keys, then Enter)",
+        "confirm": "(y = yes / n = no)",
+        "cancelled": "Cancelled.",
     },
 }
 
 
-def confirm(message: str, **pt_kwargs: Any) -> bool:
-    answer = questionary.confirm(message, default=False, **pt_kwargs).ask()
+def confirm(message: str, lang: str = "en", **pt_kwargs: Any) -> bool:
+    strings = _STRINGS.get(lang, _STRINGS["en"])
+    answer = questionary.confirm(message, default=False, instruction=strings["confirm"], **pt_kwargs).ask(
+        kbi_msg="\n" + strings["cancelled"] + "\n"
+    )
     return bool(answer)
+
+
+def terminal_width() -> int:
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns, 120))
+
+
+def wrapped(text: str, indent: str = "", width: int | None = None) -> str:
+    """Text filled to the terminal's width at word boundaries (never mid-word)."""
+    return textwrap.fill(
+        text, width=(width or terminal_width()) - 1, initial_indent=indent, subsequent_indent=indent,
+        break_long_words=False, break_on_hyphens=False,
+    )
+
+
+def choice_title(text: str, width: int) -> str:
+    """An option for questionary's list: one line that fits (the full text is printed above it).
+    questionary numbers the shortcuts itself ("1) "), so the title carries no number."""
+    room = width - 8  # pointer, shortcut "1) " and margin
+    return text if len(text) <= room else textwrap.shorten(text, room, placeholder=" …")
 
 
 def run_session(store: Store, course: Course, session: QuizSession, out=print, **pt_kwargs: Any) -> bool | None:
@@ -46,24 +77,36 @@ def run_session(store: Store, course: Course, session: QuizSession, out=print, *
         dq = session.current
         n = session.index + 1
         options = dq.options(lang)
-        choices = [questionary.Choice(title=f"{i + 1}. {text}", value=i) for i, text in enumerate(options)]
+        width = terminal_width()
         question = dq.question.in_lang(lang)
+        strings = _STRINGS.get(lang, _STRINGS["en"])
+        heading = f"{t('quiz.question', lang, n=n, total=session.total)}: {question.prompt}"
+        cut = [i for i, text in enumerate(options) if choice_title(text, width) != text]
+        if cut or len(heading) > width - 4:
+            # Too long for one line each: the whole question and options, wrapped, above the list.
+            out(wrapped(heading, width=width))
+            for i, text in enumerate(options):
+                out(textwrap.fill(text, width=width - 1, initial_indent=f"  {i + 1}) ", subsequent_indent="     ",
+                                  break_long_words=False, break_on_hyphens=False))
+            heading = t("quiz.question", lang, n=n, total=session.total)
+        choices = [questionary.Choice(title=choice_title(text, width), value=i) for i, text in enumerate(options)]
         position = questionary.select(
-            f"{t('quiz.question', lang, n=n, total=session.total)}: {question.prompt}",
+            heading,
             choices=choices,
             use_shortcuts=True,
+            instruction=strings["instruction"],
             **pt_kwargs,
-        ).ask()
+        ).ask(kbi_msg="\n" + strings["cancelled"] + "\n")
         if position is None:  # Ctrl-C
             out(_STRINGS[lang]["stopped"].format(n=len(session.answers)))
             return None
         feedback = session.answer(position)
         store.record_answer(attempt, dq.question.id, dq.order[position], feedback.correct)
         if feedback.correct:
-            out(t("quiz.correct", lang))
+            out(wrapped(t("quiz.correct", lang)))
         else:
-            out(t("quiz.wrong", lang, answer=options[feedback.correct_position]))
-        out(f"  {_STRINGS[lang]['explanation']}: {feedback.explanation}\n")
+            out(wrapped(t("quiz.wrong", lang, answer=options[feedback.correct_position])))
+        out(wrapped(f"{_STRINGS[lang]['explanation']}: {feedback.explanation}", indent="  ") + "\n")
     store.finish_attempt(attempt, session.score, session.total, session.passed)
     out(t("quiz.score", lang, score=session.score, total=session.total, percent=percent(session.fraction)))
     mark = percent(PASS_MARK)
@@ -79,10 +122,10 @@ def run_session(store: Store, course: Course, session: QuizSession, out=print, *
         chosen = text.options[session.answers[dq.question.id]]
         right = text.options[dq.question.correct]
         lesson = course.lesson(dq.question.lesson)
-        out(f"- {text.prompt}")
-        out(f"    {t('quiz.your_answer', lang, answer=chosen)}")
-        out(f"    {t('quiz.right_answer', lang, answer=right)}")
-        out(f"    {t('quiz.lesson_ref', lang, title=lesson.title[lang])}")
+        out(wrapped(f"- {text.prompt}"))
+        out(wrapped(t("quiz.your_answer", lang, answer=chosen), indent="    "))
+        out(wrapped(t("quiz.right_answer", lang, answer=right), indent="    "))
+        out(wrapped(t("quiz.lesson_ref", lang, title=lesson.title[lang]), indent="    "))
     return True
 
 
@@ -103,7 +146,10 @@ def run_plain_quiz(
             return EXIT_INTERRUPTED
         if not session.misses():
             return 0
-        again = questionary.confirm(_STRINGS[lang]["retake"], default=True, **pt_kwargs).ask()
+        strings = _STRINGS.get(lang, _STRINGS["en"])
+        again = questionary.confirm(strings["retake"], default=True, instruction=strings["confirm"], **pt_kwargs).ask(
+            kbi_msg="\n" + strings["cancelled"] + "\n"
+        )
         if not again:
             return 0
         session = session.retake_missed(rng=rng)

@@ -532,6 +532,15 @@ class Store:
                 (lesson_id, stamp, stamp),
             )
 
+    def unmark_done(self, lesson_id: str) -> None:
+        """The learner takes a lesson back to 'reading' (its completion time is forgotten)."""
+        with self.transaction() as conn:
+            conn.execute(
+                """UPDATE lesson_progress SET status = 'reading', completed_at = NULL, updated_at = ?
+                   WHERE lesson_id = ? AND status = 'done'""",
+                (now(), lesson_id),
+            )
+
     # -- quizzes -----------------------------------------------------------------------------
 
     def start_attempt(self, quiz_id: str, kind: str, lang: str, total: int) -> int:

@@ -6,13 +6,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.events import Resize
 
+from tutor.app.size import MIN_HEIGHT, MIN_WIDTH, is_too_small
 from tutor.i18n import LANGS, t
 from tutor.lessons import UnknownLesson, load_course
 from tutor.store import Store
 
-# Below this size the layout cannot show a lesson with its header, footer and keys.
-MIN_WIDTH = 60
-MIN_HEIGHT = 18
+__all__ = ["MIN_HEIGHT", "MIN_WIDTH", "TutorApp", "is_too_small"]
 
 
 class TutorApp(App[int]):
@@ -142,6 +141,3 @@ class TutorApp(App[int]):
             if update is not None:
                 update(event.size.width, event.size.height)
 
-
-def is_too_small(width: int, height: int) -> bool:
-    return width < MIN_WIDTH or height < MIN_HEIGHT

@@ -18,12 +18,24 @@ from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Sta
 from textual.widgets.option_list import Option
 
 from tutor.app.keys import translated_bindings
+from tutor.app.size import MIN_HEIGHT, MIN_WIDTH, SHORT_HEIGHT, is_too_small
 from tutor.i18n import t
 from tutor.progress import course_progress
 from tutor.quiz import PASS_MARK, QuizSession, draw_quiz, load_bank, percent
 
-# Below this height an open lab takes the whole page instead of sharing it with the text.
-SHORT_HEIGHT = 30
+def collation_key(text: str) -> tuple[str, str]:
+    """Dictionary order: "Época" beside "Embedding", not after "VRAM" (accents sort with their
+    letter, ñ after n as in Spanish dictionaries)."""
+    import unicodedata
+
+    folded = []
+    for ch in text.casefold():
+        if ch == "ñ":
+            folded.append("n~")  # between n and o
+            continue
+        folded.append("".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)))
+    return "".join(folded), text
+
 
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
 
@@ -58,6 +70,14 @@ class TutorScreen(Screen):
         self._bindings = translated_bindings(self.KEYS + self.COMMON_KEYS, self.lang, base=type(self)._merged_bindings)
         self.refresh_bindings()
 
+    # Keys that still work behind the "too small" notice.
+    KEYS_WHEN_TOO_SMALL = frozenset({"app.quit", "app.switch_lang"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.has_class("too-small") and action not in self.KEYS_WHEN_TOO_SMALL:
+            return False
+        return True
+
     def apply_language(self) -> None:
         self.bind_keys()
         self.refresh_content()
@@ -66,13 +86,23 @@ class TutorScreen(Screen):
         """Redraw text that depends on the language (screens override)."""
 
     def update_size_warning(self, width: int | None = None, height: int | None = None) -> None:
-        from tutor.app.app import MIN_HEIGHT, MIN_WIDTH, is_too_small
-
         width = self.app.size.width if width is None else width
         height = self.app.size.height if height is None else height
         small = is_too_small(width, height)
+        was_small = self.has_class("too-small")
         self.set_class(small, "too-small")
         self.set_class(height < SHORT_HEIGHT, "short")
+        # Behind the notice nothing is visible, so no key may act on it: focus steps aside
+        # (widgets' keys and typing stop) and check_action refuses the screen's own keys.
+        if small and not was_small:
+            self._focus_before_small = self.focused
+            self.set_focus(None)
+        elif was_small and not small:
+            previous = getattr(self, "_focus_before_small", None)
+            if previous is not None and previous.is_attached:
+                self.set_focus(previous)
+        if small != was_small:
+            self.refresh_bindings()
         if small:
             self.query_one("#too-small", Static).update(
                 t("too_small", self.lang, need_w=MIN_WIDTH, need_h=MIN_HEIGHT, w=width, h=height)
@@ -105,6 +135,14 @@ class OverviewScreen(TutorScreen):
 
     def on_screen_resume(self) -> None:
         self.refresh_content()
+        # The cursor follows the learner: back from lessons turned with n/p, it sits on the last one.
+        lesson_id = getattr(self.app, "last_lesson_id", None)
+        option_list = self.query_one(OptionList)
+        if lesson_id is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(lesson_id)
+            except Exception:  # an id of another course version: the cursor stays
+                pass
 
     def refresh_content(self) -> None:
         lang = self.lang
@@ -203,6 +241,7 @@ class LessonScreen(TutorScreen):
 
     async def on_mount(self) -> None:
         super().on_mount()
+        self.app.last_lesson_id = self.lesson_id
         self.last_position = self.initial_position or 0.0
         self.left = False  # set when the learner leaves on purpose
         self.store.mark_reading(self.lesson_id, self.initial_position)
@@ -309,11 +348,15 @@ class LessonScreen(TutorScreen):
 
     def on_screen_resume(self) -> None:
         self.left = False
+        self.app.last_lesson_id = self.lesson_id
         self.bind_keys()
 
     def action_done(self) -> None:
+        """`d` marks the lesson done, and on a done lesson takes the mark back."""
         if self.store.lesson_progress(self.lesson_id).status == "done":
-            self.notify(t("lesson.already_done", self.lang))
+            self.store.unmark_done(self.lesson_id)
+            self.notify(t("lesson.unmarked_done", self.lang))
+            self.update_header()
             return
         self.store.mark_done(self.lesson_id)
         self.notify(t("lesson.marked_done", self.lang))
@@ -337,7 +380,7 @@ class LessonScreen(TutorScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.READING_ACTIONS and self.is_mounted and self.query("#lab-pane") and self.lab_open:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     def bind_keys(self) -> None:
         # With the lab open its keys fill the footer: `l` and `e` still work, unlabelled.
@@ -434,6 +477,8 @@ class QuizScreen(TutorScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        # Long options wrap: the list grows and the page scrolls, so no option hides inside it.
+        self.query_one("#quiz-options", OptionList).styles.max_height = None
         if getattr(self.app, "quiz_seed", None) is not None:
             self.rng = random.Random(self.app.quiz_seed)
         self.start(self.new_session())
@@ -528,14 +573,15 @@ class QuizScreen(TutorScreen):
         self.query_one("#quiz-options", OptionList).display = False
         self.query_one("#quiz-counter", Static).update("")
         score_line = t("quiz.score", lang, score=session.score, total=session.total, percent=percent(session.fraction))
-        if session.kind == "quiz":
+        if session.kind in ("quiz", "retake"):  # a retake of the misses gets its verdict too
             mark = percent(PASS_MARK)
             verdict = t("quiz.passed", lang, mark=mark) if session.passed else t("quiz.failed", lang, mark=mark)
             style = "bold green" if session.passed else "bold yellow"
         else:
             verdict, style = "", "bold"
         self.query_one("#quiz-prompt", Static).update(Text.assemble((score_line, "bold"), "\n", (verdict, style)))
-        self.query_one("#quiz-feedback", Static).update(Text(t("quiz.keys_end", lang), style="dim"))
+        keys_end = t("quiz.keys_end", lang) if session.misses() else t("quiz.keys_end_perfect", lang)
+        self.query_one("#quiz-feedback", Static).update(Text(keys_end, style="dim"))
         review = self.query_one("#quiz-review", Markdown)
         review.display = True
         misses = session.misses()
@@ -578,7 +624,7 @@ class ProgressScreen(TutorScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
-        with VerticalScroll(id="progress"):
+        with Vertical(id="progress"):  # the lessons table scrolls itself; the quiz rows stay below it
             yield Static("", id="progress-summary")
             yield DataTable(id="progress-lessons", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="progress-quizzes", cursor_type="row")
@@ -648,7 +694,7 @@ class GlossaryScreen(TutorScreen):
 
         lang = self.lang
         lines = [f"# {t('glossary.title', lang)}", ""]
-        for term in sorted(load_glossary(), key=lambda term: term.term[lang].lower()):
+        for term in sorted(load_glossary(), key=lambda term: collation_key(term.term[lang])):
             lines.append(f"**{term.term[lang]}**: {term.definition[lang]}")
             lines.append("")
         self.query_one("#glossary-text", Markdown).update("\n".join(lines))

@@ -19,7 +19,17 @@ DEFAULT_PORT = 11434
 
 
 class OllamaUnavailable(RuntimeError):
-    """Ollama could not be reached or answered something we cannot use."""
+    """Ollama could not be reached or answered something we cannot use.
+
+    `kind` and `values` say why in a form a translated interface can word itself (the message
+    stays the English one the command line prints): kind is "unreachable" (url), "timeout"
+    (url, seconds), "not_found" (url), "http" (url, status) or "other".
+    """
+
+    def __init__(self, message: str, kind: str = "other", **values: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 def parse_host(value: str | None = None) -> str:
@@ -90,15 +100,19 @@ class OllamaAPI:
             with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)), trust_env=False) as c:
                 r = c.request(method, url, **kw)
         except httpx.ConnectError:
-            raise OllamaUnavailable(f"nothing answers at {self.base} (is `ollama serve` running?)") from None
+            raise OllamaUnavailable(
+                f"nothing answers at {self.base} (is `ollama serve` running?)", "unreachable", url=self.base
+            ) from None
         except httpx.TimeoutException:
-            raise OllamaUnavailable(f"{self.base} did not answer within {timeout:g}s") from None
+            raise OllamaUnavailable(
+                f"{self.base} did not answer within {timeout:g}s", "timeout", url=self.base, seconds=timeout
+            ) from None
         except httpx.HTTPError as exc:
             raise OllamaUnavailable(f"{self.base}: {exc.__class__.__name__}: {exc}") from None
         if r.status_code == 404 and path == "/api/show":
-            raise OllamaUnavailable(f"model not found on {self.base}")
+            raise OllamaUnavailable(f"model not found on {self.base}", "not_found", url=self.base)
         if r.status_code >= 400:
-            raise OllamaUnavailable(f"{url} answered HTTP {r.status_code}")
+            raise OllamaUnavailable(f"{url} answered HTTP {r.status_code}", "http", url=url, status=r.status_code)
         try:
             return r.json()
         except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,9 +27,6 @@ START_DTYPE = "fp16"
 # The table's columns: their order on screen, and which go first when the lab is narrow.
 COLUMN_ORDER = ("col_model", "col_params", "col_weights", "col_kv", "col_total", "col_gpu", "col_ram")
 COLUMNS_BY_IMPORTANCE = ("col_model", "col_total", "col_gpu", "col_ram", "col_params", "col_weights", "col_kv")
-COLUMN_WIDTH = {  # the widest cell each column needs (a model name, "1,023.99 GiB", "✗ no")
-    "col_model": 14, "col_params": 7, "col_weights": 11, "col_kv": 11, "col_total": 11, "col_gpu": 6, "col_ram": 6,
-}
 COLUMN_JUSTIFY = {key: "left" if key in ("col_model", "col_gpu", "col_ram") else "right" for key in COLUMN_ORDER}
 
 
@@ -90,6 +88,7 @@ class HardwareLab(Lab):
         self.context = START_CONTEXT
         self.machine: Machine | None = None  # None while detecting
         self.specs = list(memory.KNOWN_MODELS)
+        self._widths: dict[str, int] | None = None  # last measured column widths
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
@@ -187,37 +186,42 @@ class HardwareLab(Lab):
         table = self.query_one("#hw-table", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        columns = self.shown_columns()
-        for key in columns:
-            table.add_column(Text(self.s(key), justify=COLUMN_JUSTIFY[key]), key=key, width=COLUMN_WIDTH[key])
+        rows = []
         for spec in self.specs:
             est = self.estimate(spec)
             gpu, ram = self.fits(est)
-            cells = {
-                "col_model": spec.name,
+            rows.append((spec.name, {
+                "col_model": Text(spec.name),
                 "col_params": Text(memory.format_params(spec.n_params), justify="right"),
                 "col_weights": Text(memory.format_bytes(est.weights_bytes), justify="right"),
                 "col_kv": Text(memory.format_bytes(est.kv_bytes), justify="right"),
                 "col_total": Text(memory.format_bytes(est.total_bytes), justify="right", style="bold"),
                 "col_gpu": self.mark(gpu),
                 "col_ram": self.mark(ram),
-            }
-            table.add_row(*(cells[key] for key in columns), key=spec.name)
+            }))
+        widths = {key: max([cell_len(self.s(key))] + [cell_len(cells[key].plain) for _, cells in rows]) for key in COLUMN_ORDER}
+        columns = self.shown_columns(widths)
+        self._widths = widths
+        for key in columns:
+            table.add_column(Text(self.s(key), justify=COLUMN_JUSTIFY[key]), key=key, width=widths[key])
+        for name, cells in rows:
+            table.add_row(*(cells[key] for key in columns), key=name)
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 
-    def shown_columns(self) -> list[str]:
+    def shown_columns(self, widths: dict[str, int]) -> list[str]:
         """The columns that fit the lab's width, dropped in reverse order of importance (the
         detail line below the table still spells out weights and KV cache for the chosen model)."""
-        width = self.content_size.width or 80
+        room = (self.content_size.width or 78) - 1  # a scrollbar column may appear
         shown = list(COLUMNS_BY_IMPORTANCE)
-        while len(shown) > 2 and sum(COLUMN_WIDTH[key] + 2 for key in shown) > width - 2:
+        while len(shown) > 2 and sum(widths[key] + 2 for key in shown) > room:  # 2: cell padding
             shown.pop()
         return [key for key in COLUMN_ORDER if key in shown]
 
     def on_resize(self) -> None:
         table = self.query_one("#hw-table", DataTable)
-        if [str(key.value) for key in table.columns] != self.shown_columns():
+        widths = getattr(self, "_widths", None)
+        if widths and [str(key.value) for key in table.columns] != self.shown_columns(widths):
             self.fill_table()
 
     @on(DataTable.RowHighlighted, "#hw-table")

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import Lab, lab_strings
 from tutor.engine.export import COURSE_EXPORT, export_path, modelfile_path, ollama_name
 from tutor.engine.memory import format_bytes
 from tutor.fit.ollama_api import parse_host
@@ -38,6 +38,8 @@ class OllamaStatus:
     reachable: bool = False
     version: str | None = None
     reason: str | None = None  # why it is not reachable, or why no models are listed
+    reason_kind: str = "other"  # OllamaUnavailable.kind: the lab words the known ones itself
+    reason_values: dict = field(default_factory=dict)
     models: list[dict] = field(default_factory=list)  # /api/tags entries
     picks: list[dict] | None = None  # tutor.fit's catalogue verdicts, best first (None: unavailable)
     largest: dict | None = None  # the largest catalogue model that still loads here
@@ -58,6 +60,7 @@ def probe_ollama() -> OllamaStatus:
         status.models = api.tags()
     except OllamaUnavailable as exc:
         status.reason = str(exc)
+        status.reason_kind, status.reason_values = exc.kind, dict(exc.values)
     _recommend(status)
     return status
 
@@ -210,8 +213,15 @@ class OllamaLab(Lab):
             return text
         text.append("✗ ", style="bold red")
         text.append(self.s("unreachable", host=status.host), style="bold")
-        text.append("\n" + (status.reason or "?"), style="dim")  # the technical reason, as it came
+        text.append("\n" + self.reason_text(status), style="dim")
         return text
+
+    def reason_text(self, status: OllamaStatus) -> str:
+        """Why Ollama did not answer, in the learner's language (an unknown reason as it came)."""
+        key = "reason." + status.reason_kind
+        if key in lab_strings(self.LESSON_ID).get(self.lang, {}):
+            return self.s(key, **status.reason_values)
+        return status.reason or "?"
 
     def models_text(self, status: OllamaStatus | None) -> Text | None:
         if status is None or not status.reachable:
