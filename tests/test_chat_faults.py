@@ -114,6 +114,10 @@ async def test_a_resumed_long_chat_mounts_lazily_and_shows_the_rest_on_scroll(ru
         assert screen.query_one(ChatInput).text == "k"
         assert "END OF THE LONG ANSWER." in shown(app)
         assert "question 0" in screen.plain_text() and "FIRST ANSWER 19" in screen.plain_text()  # whole text kept
+        mounted = len(log.query(".msg"))
+        hidden = sum(p.hidden for p in log.query(TextPieces))
+        log.scroll_home(animate=False)  # the learner scrolls up to the top: more is drawn there
+        await until(pilot, lambda: len(log.query(".msg")) > mounted or sum(p.hidden for p in log.query(TextPieces)) < hidden)
         while log.older or any(p.hidden for p in log.query(TextPieces)):
             assert await log.load_older()
             await pilot.pause()
