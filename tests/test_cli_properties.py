@@ -142,7 +142,7 @@ def run_in_process(argv: list[str], stdin: str) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-@settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_command_line_ends_with_a_known_code_and_no_traceback(tmp_path, monkeypatch, data):
     monkeypatch.setenv("OLLAMA_HOST", CLOSED_PORT)

@@ -321,3 +321,31 @@ async def test_the_app_says_so_when_the_disk_fills_up(run_app, small_disk):
             assert any("will not be saved" in notice for notice in notices), notices
     finally:
         store.close()
+
+
+def test_a_file_held_by_another_tutor_is_busy_not_damaged(tutor_home, monkeypatch):
+    """A writer that holds the file past the busy timeout must never get the file moved aside."""
+    from tutor import store as store_module
+    from tutor.store import StoreError
+
+    first = open_store()
+    first.mark_done(L1)
+    holder = sqlite3.connect(first.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another terminal in the middle of a write
+    monkeypatch.setattr(store_module.Store, "_connect", _short_timeout(store_module.Store._connect))
+    try:
+        with pytest.raises(StoreError, match="busy"):
+            open_store()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        first.close()
+    assert not list(tutor_home.glob("*.corrupt-*"))
+
+
+def _short_timeout(connect):
+    def quick(self):
+        conn = connect(self)
+        conn.execute("PRAGMA busy_timeout = 50")  # the real 10 s, shortened: the outcome is the same
+        return conn
+    return quick

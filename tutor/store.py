@@ -144,6 +144,8 @@ def _error_name(exc: BaseException) -> str:
         return "SQLITE_CANTOPEN"
     if "disk is full" in text or "disk i/o" in text:
         return "SQLITE_FULL"
+    if "locked" in text:
+        return "SQLITE_BUSY"
     return "SQLITE_ERROR"
 
 
@@ -224,6 +226,12 @@ class Store:
         except StoreError:
             raise
         except sqlite3.DatabaseError as exc:
+            if _error_name(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                # Another tutor held the file for the whole busy timeout: busy is not damaged.
+                raise StoreError(
+                    f"The progress file {self.path} is busy (another tutor is writing to it). "
+                    f"Try again in a moment; nothing was changed."
+                ) from exc
             if _cannot_write(exc):  # what os.access could not foresee (a read-only mount, ...)
                 return self._read_only(
                     "file", f"The progress file {self.path} cannot be written ({exc}). Progress will not be saved."

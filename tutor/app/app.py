@@ -44,6 +44,7 @@ class TutorApp(App[int]):
         if getattr(self.store, "read_only", None) is not None:
             self.tell_read_only()
         self.store.on_read_only = self._store_went_read_only
+        self.call_after_refresh(self._open_start)
 
     def tell_read_only(self) -> None:
         """Told once, and long enough to read: nothing this session does will be saved."""
@@ -60,7 +61,6 @@ class TutorApp(App[int]):
         # Called from whichever thread was writing, with the store's lock held: notify() only posts
         # a message (thread-safe, never waits), so no thread can block on another here.
         self.tell_read_only()
-        self.call_after_refresh(self._open_start)
 
     def _open_start(self) -> None:
         """Open what the command line asked for, else resume where the learner stopped."""
