@@ -186,3 +186,29 @@ async def test_lab1_downloads_a_missing_gpt2_then_switches(run_app, tiny, monkey
             await wait_until(pilot, lambda: lab.model_name == "gpt2")
             assert title(app).endswith(" · GPT-2 small")
     registry.forget_loaded()
+
+
+@needs_model
+async def test_lab1_download_can_be_cancelled_and_says_so(run_app, tiny, monkeypatch):
+    import threading
+
+    from servers.hf_hub_server import HubStub
+
+    files = {name: (tiny / name).read_bytes() for name in ("config.json", "model.safetensors")}
+    with HubStub({REPO_ID: files}) as hub_stub:
+        hub_stub.hold = threading.Event()  # the weights wait until the learner has pressed cancel
+        monkeypatch.setenv("HF_ENDPOINT", hub_stub.url)
+        monkeypatch.delenv("HF_HUB_OFFLINE")
+        async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"}) as (app, pilot):
+            lab = await open_lab(pilot, "m1-l01-inside-llms")
+            await pilot.press("tab")
+            await press(pilot, "m")
+            await pilot.press("ctrl+g")
+            await wait_until(pilot, lambda: lab.model_download is not None and any(
+                m == "GET" and p.endswith("model.safetensors") for m, p, _ in hub_stub.requests))
+            await pilot.press("ctrl+g")  # again: cancel
+            assert lab.model_download.is_set()
+            hub_stub.hold.set()
+            await wait_until(pilot, lambda: lab.model_download is None)
+            assert "Descarga cancelada" in " ".join(notices(app))
+            assert registry.resolve("gpt2").path is None and lab.model_name == "course"
