@@ -161,7 +161,7 @@ def test_cancel_mid_answer_keeps_what_arrived(stub):
     [
         ("not_found", ModelNotFound, "not installed"),
         ("oom", ModelTooLarge, "12.5 GiB"),
-        ("http_500", ServerError, "HTTP 500"),
+        ("http_500", ServerError, "Server error (500)"),
         ("http_500_text", ServerError, "upstream exploded"),
         ("http_400", ServerError, "num_ctx must be positive"),
         ("error_midstream", StreamFailed, "middle of the answer"),

@@ -1,5 +1,5 @@
 """Issue 9, end to end: control sequences a server sends never reach the learner's screen, the plain
-view, the export or the clipboard; and the chat's smaller faults, each as the learner sees it.
+view, the export or the clipboard, wherever the text comes from (reply, model name, error, history).
 
 Everything goes through the official `ollama` client over real HTTP to the 127.0.0.1 stand-in."""
 
@@ -8,14 +8,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_chat_app import CHAT, ask, ollama, panel_text, ready  # noqa: E402,F401 - `ollama` is a fixture
-
 from servers.chat_support import until  # noqa: E402
+from servers.ollama_server import OllamaStub  # noqa: E402
+from test_chat_app import CHAT, ask, panel_text, ready  # noqa: E402
+
 from tutor.app.chat import ModelPicker, PlainView  # noqa: E402
 from tutor.chat.history import History  # noqa: E402
 from tutor.chat.sanitize import is_clean  # noqa: E402
+
+
+@pytest.fixture
+def ollama(monkeypatch):
+    with OllamaStub(version="0.12.6") as stub:
+        stub.add_model("llama3.2:1b")
+        monkeypatch.setenv("OLLAMA_HOST", stub.host)
+        yield stub
+
 
 # Every kind from the issue, some of them split between two chunks as a stream may split them.
 EVIL_CHUNKS = [

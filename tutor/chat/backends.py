@@ -175,8 +175,8 @@ class StreamFailed(ChatError):
     key = "chat.err.midstream"
 
     def __init__(self, detail: str):
-        self.detail = detail
-        super().__init__(detail=detail)
+        self.detail = first_meaningful_line(detail, 240)
+        super().__init__(detail=self.detail)
 
 
 class StreamCut(ChatError):
@@ -231,8 +231,8 @@ class PullFailed(ChatError):
 
     def __init__(self, model: str, detail: str):
         self.model = model
-        self.detail = detail
-        super().__init__(model=model, detail=detail)
+        self.detail = first_meaningful_line(detail, 240)  # a proxy's HTML page is one line here
+        super().__init__(model=model, detail=self.detail)
 
 
 def _clip(text: str, limit: int) -> str:

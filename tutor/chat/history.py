@@ -302,8 +302,11 @@ class AnswerWriter:
         self.flush_seconds = flush_seconds
         self.flush_chars = flush_chars
         self.clock = clock
-        self.content = ""
-        self.thinking = ""
+        # Pieces are kept in lists and joined when read: `str +=` on an attribute copies the whole
+        # answer per chunk, which at 2,000 chunks/s of a 200 KB answer is seconds of CPU.
+        self._content: list[str] = []
+        self._thinking: list[str] = []
+        self._length = 0
         self.stats: dict = {"model": model} if model else {}
         self._saved_len = 0
         self._saved_at = clock()
@@ -311,13 +314,28 @@ class AnswerWriter:
         self.closed = False
 
     @property
+    def content(self) -> str:
+        if len(self._content) > 1:
+            self._content[:] = ["".join(self._content)]
+        return self._content[0] if self._content else ""
+
+    @property
+    def thinking(self) -> str:
+        if len(self._thinking) > 1:
+            self._thinking[:] = ["".join(self._thinking)]
+        return self._thinking[0] if self._thinking else ""
+
+    @property
     def pending(self) -> int:
-        return len(self.content) + len(self.thinking) - self._saved_len
+        return self._length - self._saved_len
 
     def append(self, content: str = "", thinking: str = "") -> bool:
         """Add a chunk; returns True when it was written to disk now."""
-        self.content += content
-        self.thinking += thinking
+        if content:
+            self._content.append(content)
+        if thinking:
+            self._thinking.append(thinking)
+        self._length += len(content) + len(thinking)
         if self.pending >= self.flush_chars or self.clock() - self._saved_at >= self.flush_seconds:
             self.flush()
             return True
@@ -325,7 +343,7 @@ class AnswerWriter:
 
     def flush(self) -> None:
         self.history.update_message(self.message_id, self.content, self.thinking)
-        self._saved_len = len(self.content) + len(self.thinking)
+        self._saved_len = self._length
         self._saved_at = self.clock()
 
     def finish(self, stats: dict | None = None, stopped: bool = False) -> None:
@@ -333,14 +351,14 @@ class AnswerWriter:
         if stopped:
             self.stats["stopped"] = True
         self.history.update_message(self.message_id, self.content, self.thinking, complete=True, stats=self.stats)
-        self._saved_len = len(self.content) + len(self.thinking)
+        self._saved_len = self._length
         self.closed = True
 
     def fail(self, error: str) -> None:
         """The stream broke: keep what arrived, incomplete, with the reason."""
         self.stats["error"] = error
         self.history.update_message(self.message_id, self.content, self.thinking, complete=False, stats=self.stats)
-        self._saved_len = len(self.content) + len(self.thinking)
+        self._saved_len = self._length
         self.closed = True
 
 

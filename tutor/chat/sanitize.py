@@ -116,10 +116,14 @@ class ThinkSplitter:
     def __init__(self) -> None:
         self.inside = False
         self.held = ""
+        self.after_close = False  # the newlines right after </think> belong to neither
 
     def feed(self, piece: str) -> tuple[str, str]:
         text = self.held + (piece or "")
         self.held = ""
+        if self.after_close and text:
+            text = text.lstrip("\n")
+            self.after_close = not text
         content: list[str] = []
         thinking: list[str] = []
         while text:
@@ -131,6 +135,7 @@ class ThinkSplitter:
                 self.inside = not self.inside
                 if not self.inside:
                     text = text.lstrip("\n")  # the answer starts after the blank line that closes the thought
+                    self.after_close = not text
                 continue
             keep = _partial_suffix(text, tag)
             body, self.held = (text[:-keep], text[-keep:]) if keep else (text, "")

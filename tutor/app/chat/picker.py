@@ -85,6 +85,8 @@ class ModelPicker(ModalScreen[str | None]):
         self.fit: FitResult | None = None
         self.pull_token: CancelToken | None = None
         self.pulling: str | None = None
+        self.pull_news_at = 0.0  # when the pull last sent anything (time.monotonic)
+        self.pull_status = ""
 
     @property
     def lang(self) -> str:
@@ -107,7 +109,9 @@ class ModelPicker(ModalScreen[str | None]):
         pull = self.query_one("#picker-pull", Input)
         pull.placeholder = t("chat.picker.pull_placeholder", lang)
         pull.display = self.backend.can_pull
-        self.query_one("#picker-keys", Static).update(Text(t("chat.picker.keys", lang)))
+        keys = "chat.picker.keys" if self.backend.can_pull else "chat.picker.keys_no_pull"
+        self.query_one("#picker-keys", Static).update(Text(t(keys, lang)))
+        self.set_interval(1.0, self._watch_pull)
         self.query_one("#picker-note", Static).update(Text(t("chat.picker.loading", lang)))
         if self.pull_name and self.backend.can_pull:
             pull.value = self.pull_name  # the model the chat could not find: Enter downloads it
@@ -250,6 +254,7 @@ class ModelPicker(ModalScreen[str | None]):
         bar = self.query_one("#picker-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.set_class(True, "shown")
+        self.pull_news_at = time.monotonic()
         self._pull_worker(name, self.pull_token)
 
     @work(thread=True, exclusive=True, group="picker-pull", exit_on_error=False)
@@ -275,13 +280,30 @@ class ModelPicker(ModalScreen[str | None]):
     @on(PullUpdate)
     def _pull_update(self, message: PullUpdate) -> None:
         progress = message.progress
+        self.pull_news_at = time.monotonic()
         bar = self.query_one("#picker-progress", ProgressBar)
         if progress.overall_total:
             bar.update(total=progress.overall_total, progress=progress.overall_completed)
         status = progress.status
         if progress.overall_total:
             status += f" · {human_size(progress.overall_completed)} / {human_size(progress.overall_total)}"
+        self.pull_status = status
         self.query_one("#picker-note", Static).update(Text(t("chat.pull.progress", self.lang, model=self.pulling or "", status=status)))
+
+    STALL_SECONDS = 5  # a pull that sends nothing for this long says so (the bar alone looks frozen)
+
+    def _watch_pull(self) -> None:
+        self.check_stall(time.monotonic())
+
+    def check_stall(self, now: float) -> None:
+        if not self.pulling:
+            return
+        quiet = int(now - self.pull_news_at)
+        if quiet >= self.STALL_SECONDS:
+            note = t("chat.pull.stalled", self.lang, model=self.pulling, n=quiet)
+            if self.pull_status:
+                note = f"{self.pull_status}\n{note}"
+            self.query_one("#picker-note", Static).update(Text(note, style="yellow"))
 
     @on(PullEnded)
     def _pull_ended(self, message: PullEnded) -> None:

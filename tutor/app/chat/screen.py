@@ -13,6 +13,7 @@ everything that was shown.
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,6 @@ from typing import Any
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static, TextArea
 
@@ -36,7 +36,7 @@ from tutor.app.chat.common import (
     short_url,
 )
 from tutor.app.chat.history import HistoryScreen
-from tutor.app.chat.log import AssistantMessage, UserMessage
+from tutor.app.chat.log import AssistantMessage, ChatLog, UserMessage
 from tutor.app.chat.picker import ModelPicker
 from tutor.app.chat.plain import PlainView
 from tutor.app.chat.settings import SettingsScreen
@@ -189,6 +189,7 @@ class ChatScreen(TutorScreen):
     ChatScreen .thinking { margin: 0; padding: 0; border-top: none; }
     ChatScreen .thinking-text { color: $text-muted; }
     ChatScreen #chat-empty { color: $text-muted; margin-top: 1; }
+    ChatScreen ToastRack { dock: top; align: right top; margin-top: 2; margin-bottom: 0; }
     """
 
     def __init__(
@@ -240,8 +241,7 @@ class ChatScreen(TutorScreen):
         yield from self.compose_frame()
         yield Static("", id="chat-bar")
         yield Static("", id="chat-panel")
-        with VerticalScroll(id="chat-log"):
-            yield Static("", id="chat-empty")
+        yield ChatLog(id="chat-log")
         yield Static("", id="chat-state")
         yield ChatInput(id="chat-input", soft_wrap=True, show_line_numbers=False, highlight_cursor_line=False)
         yield Footer()
@@ -253,11 +253,15 @@ class ChatScreen(TutorScreen):
         self.show_thinking = store.get_setting("chat.show_thinking", "1") != "0"
         self.think = store.get_setting("chat.think", "1") != "0"
         self.backend = self._make_backend()
+        self.query_one(ChatInput).focus()  # first: keys typed while the chat loads land in the input
+        self.connect()
         await self._open_initial_chat()
         self.refresh_content()
-        self.query_one(ChatInput).focus()
         self.set_interval(1.0, self._tick)
-        self.connect()
+        # What exists now (the app, its screens, the resumed chat) lives as long as the app. Freezing it
+        # keeps Python's full garbage collections from re-scanning it while an answer streams: on a
+        # busy 2-core machine those scans stalled the screen for up to half a second at a time.
+        gc.freeze()
 
     def _make_backend(self) -> Backend:
         store = self.store
@@ -334,7 +338,7 @@ class ChatScreen(TutorScreen):
             self.model = chat.model
             self.model_chosen = True
         await self._clear_log()
-        log = self.query_one("#chat-log", VerticalScroll)
+        log = self.query_one("#chat-log", ChatLog)
         views = []
         self.last_stats = None
         for record in self.history.messages(chat.id):
@@ -343,15 +347,12 @@ class ChatScreen(TutorScreen):
             elif record.role == "assistant":
                 views.append(AssistantMessage(record.stats.get("model", chat.model), self.lang, record, self.show_thinking))
                 self.last_stats = Stats.from_dict(record.stats) or self.last_stats
-        if views:
-            await log.mount_all(views)
+        await log.load(views)
         self.query_one("#chat-empty", Static).display = not views
-        log.scroll_end(animate=False)
         self.refresh_content()
 
     async def _clear_log(self) -> None:
-        log = self.query_one("#chat-log", VerticalScroll)
-        await log.query(".msg").remove()
+        await self.query_one("#chat-log", ChatLog).clear_messages()
         self.query_one("#chat-empty", Static).display = True
 
     # -- text that depends on the language ---------------------------------------------------------
@@ -380,34 +381,54 @@ class ChatScreen(TutorScreen):
             self._show_info(self.panel_key)
 
     def bar_text(self) -> Text:
+        """Backend, host, model, fit verdict and context used, fitted to the screen's width: the host
+        goes first, then the verdict's words (its symbol stays), then the model name is clipped; the
+        context figure always stays whole."""
         lang = self.lang
         backend = self.backend
-        text = Text()
         if backend is None:
-            return text
-        text.append("Ollama" if backend.kind == "ollama" else "OpenAI", style="bold")
-        text.append(f" {short_url(backend.url)}")
-        text.append(" · ")
-        if self.model:
-            text.append(self.model, style="bold")
-            if backend.kind == "ollama":
-                verdict = self.fit.verdict(self.model) if self.fit is not None else Verdict()
-                text.append(f" · {verdict.label(lang)}")
-        elif self.connecting:
-            text.append(t("chat.bar.connecting", lang), style="dim")
-        else:
-            text.append(t("chat.bar.no_model", lang), style="dim")
+            return Text()
+        width = max(20, self.app.size.width - 2)
+        kind = "Ollama" if backend.kind == "ollama" else "OpenAI"
+        host = short_url(backend.url)
+        model_style, model = "bold", self.model or ""
+        if not model:
+            model_style = "dim"
+            model = t("chat.bar.connecting", lang) if self.connecting else t("chat.bar.no_model", lang)
+        verdict = ""
+        if self.model and backend.kind == "ollama":
+            verdict = (self.fit.verdict(self.model) if self.fit is not None else Verdict()).label(lang)
+        ctx = ""
         used = self.last_stats.context_used if self.last_stats else None
         window = self.context_window
         if used is not None or window:
             used_text = f"{used:,}" if used is not None else "0"
-            text.append(" · " + t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?"))
-            trained = self.details.context_length if self.details is not None else None
-            if trained and trained != window:
-                extra = " " + t("chat.bar.ctx_max", lang, n=f"{trained:,}")
-                if len(text.plain) + len(extra) <= self.app.size.width - 2:  # only where it fits
-                    text.append(extra, style="dim")
-        return text
+            ctx = t("chat.bar.ctx", lang, used=used_text, window=f"{window:,}" if window else "?")
+        trained = self.details.context_length if self.details is not None else None
+        extra = t("chat.bar.ctx_max", lang, n=f"{trained:,}") if ctx and trained and trained != window else ""
+
+        def build(host: str, verdict: str, model: str, extra: str) -> Text:
+            text = Text()
+            text.append(kind, style="bold")
+            if host:
+                text.append(f" {host}")
+            text.append(" · ")
+            text.append(model, style=model_style)
+            if verdict:
+                text.append(f" · {verdict}")
+            if ctx:
+                text.append(" · " + ctx)
+                if extra:
+                    text.append(" " + extra, style="dim")
+            return text
+
+        short_verdict = verdict.split(" ")[0] if verdict else ""
+        for attempt in ((host, verdict, extra), (host, verdict, ""), ("", verdict, ""), ("", short_verdict, "")):
+            text = build(attempt[0], attempt[1], model, attempt[2])
+            if len(text.plain) <= width:
+                return text
+        room = max(4, len(model) - (len(text.plain) - width))
+        return build("", short_verdict, model[: room - 1] + "…", "")
 
     @property
     def context_window(self) -> int | None:
@@ -633,11 +654,11 @@ class ChatScreen(TutorScreen):
         self.chat = history.get(self.chat.id)
         self.query_one(ChatInput).clear()
         self._hide_panel()
-        log = self.query_one("#chat-log", VerticalScroll)
+        log = self.query_one("#chat-log", ChatLog)
         self.query_one("#chat-empty", Static).display = False
         view = AssistantMessage(self.model, lang, show_thinking=self.show_thinking)
         view.state = "waiting"
-        await log.mount_all([UserMessage(text, lang), view])
+        await log.add([UserMessage(text, lang), view])
         log.scroll_end(animate=False)
         payload = self._payload()
         think = True if (self.think and self.details is not None and self.details.thinks) else None
@@ -682,7 +703,9 @@ class ChatScreen(TutorScreen):
         pending_content = pending_thinking = ""
         last_post = 0.0
         try:
-            writer = self.history.start_answer(chat_id, model=model)
+            # Saved every half second (or 8 KB): a crash keeps the answer, and a fast model does not
+            # rewrite a growing row hundreds of times a second.
+            writer = self.history.start_answer(chat_id, model=model, flush_chars=8192)
             for chunk in backend.chat(model, messages, options=options, think=think, cancel=token):
                 if token.cancelled:
                     break
@@ -725,16 +748,17 @@ class ChatScreen(TutorScreen):
     @on(AnswerDelta)
     async def _answer_delta(self, message: AnswerDelta) -> None:
         answer = self.answer
-        if answer is None or message.answer_id != answer.answer_id:
-            return
-        log = self.query_one("#chat-log", VerticalScroll)
-        at_end = log.scroll_y >= log.max_scroll_y - 1
+        if answer is None or message.answer_id != answer.answer_id or answer.token.cancelled:
+            return  # after Esc nothing more is drawn, even what was already on its way
+        log = self.query_one("#chat-log", ChatLog)
+        at_end = log.at_end
         if not answer.got_first:
             answer.got_first = True
             answer.view.state = "streaming"
             answer.view.refresh_meta()
             self._update_state()
         await answer.view.add(message.content, message.thinking)
+        answer.view.draw()
         if at_end:
             log.scroll_end(animate=False)
 
@@ -746,6 +770,15 @@ class ChatScreen(TutorScreen):
         view = answer.view
         await view.close_stream()
         self.answer = None
+        if message.stopped and view.state == "stopped":  # Esc already marked it; now the stats came
+            if message.stats is not None:
+                view.stats = message.stats.to_dict()
+                self.last_stats = message.stats
+            view.refresh_meta()
+            self._update_state()
+            self.refresh_content()
+            self.query_one("#chat-log", ChatLog).scroll_end(animate=False)
+            return
         if message.stats is not None:
             view.stats = message.stats.to_dict()
             self.last_stats = message.stats
@@ -764,15 +797,23 @@ class ChatScreen(TutorScreen):
         view.refresh_meta()
         self._update_state()
         self.refresh_content()
-        log = self.query_one("#chat-log", VerticalScroll)
-        log.scroll_end(animate=False)
+        self.query_one("#chat-log", ChatLog).scroll_end(animate=False)  # the end (and any ⚠ line) in view
 
     def stop_answer(self) -> bool:
-        """Esc while answering: stop, keep what arrived. Returns True if there was an answer."""
+        """Esc while answering: stop, keep what arrived, and say so at once (the worker's own end
+        comes later with the stats). Returns True if there was an answer."""
         answer = self.answer
         if answer is None:
             return False
+        if answer.token.cancelled:
+            return True
         answer.token.cancel()
+        view = answer.view
+        view.state = "stopped"
+        if view.is_mounted:
+            view.draw()
+            view.refresh_meta()
+            self.query_one("#chat-log", ChatLog).scroll_end(animate=False)  # the ⏹ line in view
         self.notify(t("chat.stopped", self.lang), timeout=2)
         return True
 
@@ -900,7 +941,7 @@ class ChatScreen(TutorScreen):
     def plain_text(self) -> str:
         lang = self.lang
         parts = []
-        for view in self.query(".msg"):
+        for view in self.query_one("#chat-log", ChatLog).messages():
             if isinstance(view, UserMessage):
                 parts.append(f"## {t('chat.you', lang)}\n\n{view.text}")
             elif isinstance(view, AssistantMessage):
@@ -911,15 +952,18 @@ class ChatScreen(TutorScreen):
                 parts.append(block)
         return clean_text("\n\n".join(parts) + ("\n" if parts else ""))
 
+    def answers(self) -> list[AssistantMessage]:
+        return [v for v in self.query_one("#chat-log", ChatLog).messages() if isinstance(v, AssistantMessage)]
+
     def last_answer(self) -> str:
-        views = [v for v in self.query(AssistantMessage) if v.content.strip()]
+        views = [v for v in self.answers() if v.content.strip()]
         return views[-1].content if views else ""
 
     def action_copy_answer(self) -> None:
         self.copy(self.last_answer(), "chat.copied_answer")
 
     def action_copy_code(self) -> None:
-        for view in reversed(list(self.query(AssistantMessage))):
+        for view in reversed(self.answers()):
             block = last_code_block(view.content)
             if block is not None:
                 self.copy(block, "chat.copied_code")
@@ -938,7 +982,7 @@ class ChatScreen(TutorScreen):
     def action_toggle_thinking(self) -> None:
         self.show_thinking = not self.show_thinking
         self.store.set_setting("chat.show_thinking", "1" if self.show_thinking else "0")
-        for view in self.query(AssistantMessage):
+        for view in self.answers():
             view.set_thinking_visible(self.show_thinking)
         self.notify(t("chat.thinking_shown" if self.show_thinking else "chat.thinking_hidden", self.lang), timeout=2)
 

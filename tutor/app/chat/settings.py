@@ -25,6 +25,7 @@ class SettingsScreen(ModalScreen[dict | None]):
     SettingsScreen #set-prompt { height: 7; }
     SettingsScreen .row { height: auto; }
     SettingsScreen .row Input { width: 1fr; }
+    SettingsScreen .row > Vertical { height: auto; }
     SettingsScreen #set-think-row { height: 3; }
     SettingsScreen #set-think-label { padding: 1 1; }
     SettingsScreen #set-backend { height: auto; width: 100%; layout: horizontal; }
@@ -46,6 +47,15 @@ class SettingsScreen(ModalScreen[dict | None]):
         with VerticalScroll(id="settings"):
             yield Label(t("chat.settings.title", lang), classes="field-label")
             yield Static(t("chat.settings.keys", lang), classes="field-help")
+            # The server first: it is what F4 is opened for when nothing answers ("F4 changes the server").
+            yield Label(t("chat.settings.backend", lang), classes="field-label")
+            with RadioSet(id="set-backend"):
+                yield RadioButton("Ollama", value=c["backend"] == "ollama", id="set-backend-ollama")
+                yield RadioButton(t("chat.settings.openai", lang), value=c["backend"] == "openai", id="set-backend-openai")
+            yield Label(t("chat.settings.host", lang), classes="field-label")
+            yield Input(c["host"], id="set-host")
+            yield Label(t("chat.settings.base_url", lang), classes="field-label")
+            yield Input(c["base_url"], id="set-base-url")
             yield Label(t("chat.settings.system_prompt", lang), classes="field-label")
             yield TextArea(c["system_prompt"], id="set-prompt", soft_wrap=True)
             yield Button(t("chat.settings.tutor_prompt", lang), id="set-tutor-prompt")
@@ -59,20 +69,12 @@ class SettingsScreen(ModalScreen[dict | None]):
             with Horizontal(id="set-think-row"):
                 yield Switch(value=bool(c["think"]), id="set-think")
                 yield Label(t("chat.settings.think", lang), id="set-think-label")
-            yield Label(t("chat.settings.backend", lang), classes="field-label")
-            with RadioSet(id="set-backend"):
-                yield RadioButton("Ollama", value=c["backend"] == "ollama", id="set-backend-ollama")
-                yield RadioButton(t("chat.settings.openai", lang), value=c["backend"] == "openai", id="set-backend-openai")
-            yield Label(t("chat.settings.host", lang), classes="field-label")
-            yield Input(c["host"], id="set-host")
-            yield Label(t("chat.settings.base_url", lang), classes="field-label")
-            yield Input(c["base_url"], id="set-base-url")
             with Horizontal(id="set-buttons"):
                 yield Button(t("chat.settings.save", lang), id="set-save", variant="primary")
                 yield Button(t("chat.settings.cancel", lang), id="set-cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#set-prompt", TextArea).focus()
+        self.query_one("#set-backend", RadioSet).focus()
 
     @on(Button.Pressed, "#set-tutor-prompt")
     def _tutor_prompt(self) -> None:
