@@ -119,3 +119,23 @@ def test_cli_get_confirms_and_shows_progress(stub, tiny_files, capsys):
     assert "already downloaded" in capsys.readouterr().out
     assert main(["engine", "get", "gpt5", "--yes"]) == 2
     assert "downloadable: gpt2, gpt2-medium, gpt2-large" in capsys.readouterr().err
+
+
+def test_a_damaged_cached_copy_is_found_and_replaced(stub, tiny_files, hf_cache_isolated, capsys):
+    from hf_gpt2 import populate_cache
+
+    source = hf_cache_isolated.parent / "half"
+    source.mkdir()
+    (source / "config.json").write_bytes(tiny_files["config.json"])
+    (source / "model.safetensors").write_bytes(tiny_files["model.safetensors"][:100_000])  # a half-written file
+    snapshot = populate_cache(hf_cache_isolated, source)
+    assert not registry.weights_complete(snapshot / "model.safetensors")
+    with pytest.raises(registry.ModelLoadError, match="damaged or incomplete"):
+        registry.load_model("gpt2", "cpu")  # the lab or `generate` says so instead of crashing
+    assert main(["engine", "get", "gpt2", "--yes"]) == 0
+    captured = capsys.readouterr()
+    assert "was damaged (incomplete) and has been removed" in captured.err and "verified and saved" in captured.out
+    folder = registry.resolve("gpt2").path
+    assert registry.weights_complete(folder / "model.safetensors")
+    model, _tok = registry.load_model("gpt2", "cpu")
+    assert model.config.n_layer == 2

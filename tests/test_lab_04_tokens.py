@@ -293,9 +293,9 @@ async def test_map_view_says_it_is_loading_then_answers(run_app, monkeypatch):
     release = threading.Event()
     real_map_view = l04_tokens.map_view
 
-    def slow_map_view(query):  # the first load of torch and the model, held open by the test
+    def slow_map_view(query, *model):  # the first load of torch and the model, held open by the test
         release.wait(10)
-        return real_map_view(query)
+        return real_map_view(query, *model)
 
     monkeypatch.setattr(l04_tokens, "map_view", slow_map_view)
     async with run_app(lang="en", start=START) as (app, pilot):

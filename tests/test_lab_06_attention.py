@@ -180,10 +180,10 @@ async def test_language_switch_follows_the_untouched_sentence(run_app, mini_gpt)
     async with run_app(lang="es", start=START) as (app, pilot):
         lab = await open_lab(pilot)
         assert app.screen.query_one("#att-input", Input).value == STRINGS["es"]["sentence"]
-        assert shown(lab, ".lab-title") == STRINGS["es"]["title"] + " · mini GPT del curso"  # the model is named
+        assert shown(lab, ".lab-title") == STRINGS["es"]["title"] + " · mini GPT"  # the model is named
         await pilot.press("e")
         await settle(pilot)
-        assert shown(lab, ".lab-title") == STRINGS["en"]["title"] + " · course mini GPT"
+        assert shown(lab, ".lab-title") == STRINGS["en"]["title"] + " · mini GPT"
         assert app.screen.query_one("#att-input", Input).value == STRINGS["en"]["sentence"]
         assert lab.view.labels == [tokenizer.token_text(i) for i in tokenizer.encode(STRINGS["en"]["sentence"])]
 

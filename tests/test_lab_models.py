@@ -58,12 +58,12 @@ def footer_has_model_key(app) -> bool:
 async def test_lab1_switch_without_gpt2_says_how_to_get_it(run_app):
     async with run_app(lang="en", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"}) as (app, pilot):
         lab = await open_lab(pilot, "m1-l01-inside-llms")
-        assert "course mini GPT" in title(app)
+        assert title(app).endswith(" · mini GPT")
         await pilot.press("tab")  # to the bars: letter keys act on the lab (and show in the footer)
         await settle(pilot)
         assert footer_has_model_key(app)
         await press(pilot, "m")
-        assert lab.model_name == "course" and "course mini GPT" in title(app)
+        assert lab.model_name == "course" and title(app).endswith(" · mini GPT")
         message = " ".join(notices(app))
         assert "tutor engine get gpt2" in message and "548.1 MB" in message
 
@@ -79,7 +79,7 @@ async def test_lab1_switches_to_gpt2_and_back(run_app, gpt2_cached):
         await press(pilot, "m")
         await wait_until(pilot, lambda: lab.model_name == "gpt2")
         await settle(pilot)
-        assert "GPT-2 small (124M)" in title(app)
+        assert "GPT-2 small" in title(app)
         model, tok = registry.load_model("gpt2")
         expected = next_token_distribution(model, tok, lab.prompt_text, top_n=8, temperature=lab.temperature)
         bars = shown(app, "#nt-bars")
@@ -89,7 +89,7 @@ async def test_lab1_switches_to_gpt2_and_back(run_app, gpt2_cached):
         await press(pilot, "m")  # the list wraps round to the course model
         await wait_until(pilot, lambda: lab.model_name == "course")
         await settle(pilot)
-        assert "mini GPT del curso" in title(app) and shown(app, "#nt-bars") == course_bars
+        assert title(app).endswith(" · mini GPT") and shown(app, "#nt-bars") == course_bars
 
 
 @needs_model
@@ -120,12 +120,86 @@ async def test_lab8_real_sizes_and_weight_shapes_of_gpt2(run_app, gpt2_cached):
         await wait_until(pilot, lambda: lab.model_name == "gpt2" and lab.weights is not None and "GPT-2" in lab.weights[0])
         await wait_until(pilot, lambda: lab.report is not None and lab.report.total == 1_635_744)
         await settle(pilot)
-        assert "GPT-2 small (124M)" in title(app)
+        assert "GPT-2 small" in title(app)
         assert "1,635,744" in plain(app, "#gpt-fields")  # the stand-in's real size, from its config
         await press(pilot, "v", "v")  # breakdown -> shapes -> the real tensors
         panel = plain(app, "#gpt-panel-text")
-        assert "Real tensors of GPT-2 small (124M) (28)" in panel  # 2 x 12 per block + wte, wpe, ln_f x 2
+        assert "Real tensors of GPT-2 small (28)" in panel  # 2 x 12 per block + wte, wpe, ln_f x 2
         assert "wte.weight" in panel and "(50257,32)" in panel
         assert "h.0.attn.c_attn.weight" in panel and "(96,32)" in panel  # nn.Linear's (out, in), transposed from Conv1D
         await press(pilot, "v")
         assert "Parameters by component" in plain(app, "#gpt-panel-text")
+
+
+@needs_model
+async def test_lab4_embedding_neighbours_from_gpt2s_token_table(run_app, gpt2_cached):
+    from tutor.app.labs.l04_tokens import NEIGHBOURS
+    from tutor.engine import embeddings
+
+    async with run_app(lang="en", start={"screen": "lesson", "lesson_id": "m1-l04-tokenization"}) as (app, pilot):
+        lab = await open_lab(pilot, "m1-l04-tokenization")
+        for _ in range(4):  # to the 5th view, the embedding map
+            await press(pilot, "tab")
+        await wait_until(pilot, lambda: lab.mapped is not None)
+        assert "mini GPT · PCA" in " ".join(shown(app, "#map-grid").split())
+        assert app.focused.id == "map-input"  # letters are typed here: the switch is ctrl+o
+        await press(pilot, "ctrl+o")
+        await wait_until(pilot, lambda: lab.model_name == "gpt2" and lab.mapped is not None and lab.mapped.vocab == 50257)
+        await settle(pilot)
+        assert "GPT-2 small · PCA 32→2" in " ".join(shown(app, "#map-grid").split())
+        model, tok = registry.load_model("gpt2")
+        expected = embeddings.nearest_neighbours(model.transformer.wte.weight.detach(), lab.mapped.token_id, k=NEIGHBOURS)
+        assert [i for i, _t, _c in lab.mapped.neighbours] == [i for i, _c in expected]
+        assert lab.mapped.dim == 32  # the stand-in's width (GPT-2 small: 768)
+
+
+@needs_model
+async def test_lab1_downloads_a_missing_gpt2_then_switches(run_app, tiny, monkeypatch):
+    """m without GPT-2 offers the download; ctrl+g fetches it (from the 127.0.0.1 hub stand-in) with
+    progress notes; then m switches to it."""
+    from servers.hf_hub_server import HubStub
+
+    files = {name: (tiny / name).read_bytes() for name in ("config.json", "model.safetensors")}
+    registry.forget_loaded()
+    with HubStub({REPO_ID: files}) as hub_stub:
+        monkeypatch.setenv("HF_ENDPOINT", hub_stub.url)
+        monkeypatch.delenv("HF_HUB_OFFLINE")
+        async with run_app(lang="en", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"}) as (app, pilot):
+            lab = await open_lab(pilot, "m1-l01-inside-llms")
+            await pilot.press("tab")
+            await press(pilot, "m")
+            assert lab.model_missing == "gpt2" and "press ctrl+g here" in " ".join(notices(app))
+            await press(pilot, "ctrl+g")
+            await wait_until(pilot, lambda: lab.model_download is None)
+            said = " ".join(notices(app))
+            assert "Downloading GPT-2 small: 100%" in said and "downloaded and verified" in said
+            await press(pilot, "m")
+            await wait_until(pilot, lambda: lab.model_name == "gpt2")
+            assert title(app).endswith(" · GPT-2 small")
+    registry.forget_loaded()
+
+
+@needs_model
+async def test_lab1_download_can_be_cancelled_and_says_so(run_app, tiny, monkeypatch):
+    import threading
+
+    from servers.hf_hub_server import HubStub
+
+    files = {name: (tiny / name).read_bytes() for name in ("config.json", "model.safetensors")}
+    with HubStub({REPO_ID: files}) as hub_stub:
+        hub_stub.hold = threading.Event()  # the weights wait until the learner has pressed cancel
+        monkeypatch.setenv("HF_ENDPOINT", hub_stub.url)
+        monkeypatch.delenv("HF_HUB_OFFLINE")
+        async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"}) as (app, pilot):
+            lab = await open_lab(pilot, "m1-l01-inside-llms")
+            await pilot.press("tab")
+            await press(pilot, "m")
+            await pilot.press("ctrl+g")
+            await wait_until(pilot, lambda: lab.model_download is not None and any(
+                m == "GET" and p.endswith("model.safetensors") for m, p, _ in hub_stub.requests))
+            await pilot.press("ctrl+g")  # again: cancel
+            assert lab.model_download.is_set()
+            hub_stub.hold.set()
+            await wait_until(pilot, lambda: lab.model_download is None)
+            assert "Descarga cancelada" in " ".join(notices(app))
+            assert registry.resolve("gpt2").path is None and lab.model_name == "course"

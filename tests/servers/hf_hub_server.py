@@ -11,6 +11,8 @@ Knobs for the failure paths:
     stub.cut_after = 1000      the next GET of a large file sends 1000 bytes, then hangs up
                                (huggingface_hub retries a few times, so cut_times sets how many)
     stub.corrupt = True        GETs serve bytes that differ from the advertised sha256 (same size)
+    stub.hold = Event()        GETs of a large file send their headers, then wait for the event
+                               before the body (a transfer the test can catch mid-way)
     stub.requests              every (method, path, range header) seen
 
     with HubStub({"openai-community/gpt2": {"config.json": b"...", "model.safetensors": b"..."}}) as hub:
@@ -41,6 +43,7 @@ class HubStub:
         self.cut_after: int | None = None
         self.cut_times = 0
         self.corrupt = False
+        self.hold: threading.Event | None = None
         self.requests: list[tuple[str, str, str | None]] = []
         self._server: _QuietServer | None = None
 
@@ -119,6 +122,9 @@ class HubStub:
         if head:
             return
         chunk = body[start:]
+        if large and self.hold is not None:
+            h.wfile.flush()
+            self.hold.wait(30)
         if large and self.cut_after is not None and self.cut_times > 0:
             self.cut_times -= 1
             h.wfile.write(chunk[: self.cut_after])

@@ -55,6 +55,11 @@ _EXPORTS = {
     "evaluate_loss": "training",
     # export.py (torch and gguf only when writing)
     "export_gguf": "export",
+    # registry.py (models by name: course, gpt2..., a Hugging Face GPT-2 folder)
+    "load_model": "registry",
+    "MODEL_NAMES": "registry",
+    "ModelUnavailable": "registry",
+    "ModelLoadError": "registry",
     # pretrained.py
     "load_pretrained": "pretrained",
     "train_course_model": "pretrained",

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_tokenize)
 
-    p = subparsers.add_parser("generate", help="continue a prompt with the course's mini GPT")
+    p = subparsers.add_parser("generate", help="continue a prompt with the course's mini GPT (or GPT-2: --model gpt2)")
     p.add_argument("prompt", help="the text to continue")
     p.add_argument("--temperature", "-t", type=float, default=0.8, help="0 = greedy (default 0.8)")
     p.add_argument("--top-k", type=int, default=40, help="keep the k most likely tokens (0 = all; default 40)")
@@ -374,7 +374,11 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
     if args.name not in HUB_MODELS:
         return _error(f"unknown model {args.name!r}; downloadable: {', '.join(HUB_MODELS)}")
     model = HUB_MODELS[args.name]
-    cached = hub.verify_cached(args.name)
+    try:
+        cached = hub.verify_cached(args.name)
+    except hub.DownloadError as exc:  # a damaged copy was removed: say so, then download afresh
+        print(f"note: {exc}", file=sys.stderr)
+        cached = None
     if cached is not None:
         print(f"{model.name} is already downloaded: {cached}")
         return EXIT_OK

@@ -262,5 +262,18 @@ def download(
 
 
 def verify_cached(name: str) -> Path | None:
-    """The cached folder of `name` if both files are there (sizes not re-checked), else None."""
-    return cached_folder(hub_model(name))
+    """The cached folder of `name` if both files are there and the weights are whole, else None.
+    A damaged cached copy (truncated, half-written) is removed, so the next download replaces it."""
+    from tutor.engine.registry import weights_complete
+
+    folder = cached_folder(hub_model(name))
+    if folder is None:
+        return None
+    if not weights_complete(folder / WEIGHTS_FILE):
+        _discard(folder / WEIGHTS_FILE)
+        raise DownloadError(
+            f"the cached {WEIGHTS_FILE} of {name} in {folder} was damaged (incomplete) and has been removed; "
+            f"run `tutor engine get {name}` again to download it",
+            "corrupt",
+        )
+    return folder

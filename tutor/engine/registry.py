@@ -119,16 +119,37 @@ def hub_cache_dir() -> str:
 
 
 def cached_folder(model: HubModel) -> Path | None:
-    """The snapshot folder holding both files of `model` in the cache, or None."""
+    """The snapshot folder holding both files of `model` in the cache, or None. Also finds a copy
+    cached under the hub's old name ("gpt2" before "openai-community/gpt2"), e.g. by transformers."""
     from huggingface_hub import try_to_load_from_cache
 
-    found = []
-    for filename in (CONFIG_FILE, WEIGHTS_FILE):
-        path = try_to_load_from_cache(model.repo_id, filename, cache_dir=hub_cache_dir())
-        if not isinstance(path, str):  # None, or the "known missing" marker
-            return None
-        found.append(Path(path))
-    return found[1].parent if found[0].parent == found[1].parent else None
+    for repo_id in (model.repo_id, model.name):
+        found = []
+        for filename in (CONFIG_FILE, WEIGHTS_FILE):
+            path = try_to_load_from_cache(repo_id, filename, cache_dir=hub_cache_dir())
+            if isinstance(path, str):  # not None, nor the "known missing" marker
+                found.append(Path(path))
+        if len(found) == 2 and found[0].parent == found[1].parent:
+            return found[1].parent
+    return None
+
+
+def weights_complete(path: Path) -> bool:
+    """Whether a .safetensors file is whole: its header parses and the file is exactly as long as
+    the header says (a half-written or truncated file fails; no tensor is read, no torch)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if len(head) != 8:
+                return False
+            header_len = int.from_bytes(head, "little")
+            if header_len <= 0 or header_len > 100_000_000:
+                return False
+            header = json.loads(f.read(header_len))
+        end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+        return Path(path).stat().st_size == 8 + header_len + end
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
 
 
 def resolve(name_or_path: str) -> ModelSource:
@@ -230,7 +251,9 @@ def engine_state_from_hf(tensors: dict, config) -> dict:
         if tensor.is_floating_point():
             tensor = tensor.float()
         if key.endswith(_CONV1D):
-            tensor = tensor.t().contiguous()  # Conv1D stores (in, out); nn.Linear wants (out, in)
+            # Conv1D stores (in, out); nn.Linear wants (out, in). A transposed view, not a copy:
+            # F.linear multiplies by weight.T, which is then the file's own row-major layout.
+            tensor = tensor.t()
         state["transformer." + key] = tensor
     return state
 

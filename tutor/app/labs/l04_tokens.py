@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.models import MODEL_KEYS_WHILE_TYPING, ModelSwitch
 from tutor.engine import bpe, embeddings
 from tutor.engine.tokenizers import get_tokenizer
 
@@ -51,7 +52,9 @@ VIEW_KEYS = {
     ],
     "colour": [("down", "example(1)", "key.next_example"), ("up", "example(-1)", "")],
     "words": [("down", "example(1)", "key.next_example"), ("up", "example(-1)", "")],
-    "map": [("down", "map_token(1)", "key.next_token"), ("up", "map_token(-1)", "")],
+    # The map also has the model switch: GPT-2's 50,257 x 768 token table instead of the mini GPT's.
+    # (ctrl+o: the view's focus stays in its text field, where letters are typed.)
+    "map": [("down", "map_token(1)", "key.next_token"), ("up", "map_token(-1)", ""), *MODEL_KEYS_WHILE_TYPING],
 }
 
 
@@ -131,14 +134,15 @@ class _MapSpace:
 _space_cache: dict[str, _MapSpace] = {}
 
 
-def _map_space() -> _MapSpace:
-    """The mini GPT's embedding table and the course tokens ranked by how often they occur."""
-    if "course" in _space_cache:
-        return _space_cache["course"]
+def _map_space(model_name: str = "course") -> _MapSpace:
+    """A model's embedding table (the mini GPT's by default) and the course tokens, in that
+    model's tokenizer, ranked by how often they occur."""
+    if model_name in _space_cache:
+        return _space_cache[model_name]
     from tutor.engine.corpus import build_corpus
-    from tutor.engine.pretrained import load_pretrained
+    from tutor.engine.registry import load_model
 
-    model, tokenizer = load_pretrained()
+    model, tokenizer = load_model(model_name)
     counts: Counter = Counter()
     for ids in tokenizer.encode_batch([doc.text for doc in build_corpus()]):
         counts.update(ids)
@@ -152,7 +156,9 @@ def _map_space() -> _MapSpace:
             if len(frequent) == MAP_TOKENS:
                 break
     space = _MapSpace(model.transformer.wte.weight.detach(), ranked, frequent)
-    _space_cache["course"] = space
+    if model_name != "course":
+        _space_cache.pop(next((k for k in _space_cache if k != "course"), None), None)  # one big table at a time
+    _space_cache[model_name] = space
     return space
 
 
@@ -170,16 +176,16 @@ def query_token(tokenizer, word: str) -> tuple[int | None, list[str]]:
     return ids[0], [tokenizer.token_text(i) for i in ids]
 
 
-def map_view(query: str) -> MapView:
+def map_view(query: str, model_name: str = "course") -> MapView:
     """Neighbours of the query's token, and a PCA map fitted on the most used tokens.
 
     The PCA is fitted on the FIT_TOKENS most used tokens (the part of the table training moved
     most) plus the few drawn ones not among them, so the map barely moves between queries.
     """
-    from tutor.engine.pretrained import load_pretrained
+    from tutor.engine.registry import load_model
 
-    _model, tokenizer = load_pretrained()
-    space = _map_space()
+    _model, tokenizer = load_model(model_name)
+    space = _map_space(model_name)
     token_id, pieces = query_token(tokenizer, query)
     neighbours = []
     if token_id is not None:
@@ -242,7 +248,8 @@ def scatter(points: dict[int, tuple[float, float]], labels: dict[int, str], styl
 # -- the lab --------------------------------------------------------------------------------------
 
 
-class TokensLab(Lab):
+class TokensLab(ModelSwitch, Lab):
+    MODEL_KEY_NAMES = ("ctrl+o", "ctrl+g")
     LESSON_ID = "m1-l04-tokenization"
     KEYS = COMMON_KEYS + VIEW_KEYS["play"]
 
@@ -615,8 +622,14 @@ class TokensLab(Lab):
     # -- 5. the mini GPT's embeddings -----------------------------------------------------------
 
     def compute_map(self) -> None:
-        query = self.input("map").value
-        self.run_engine(lambda: map_view(query), self._got_map, group="map", failed=self._map_failed)
+        query, model = self.input("map").value, self.model_name
+        self.run_engine(lambda: map_view(query, model), self._got_map, group="map", failed=self._map_failed)
+
+    def model_changed(self) -> None:
+        self.compute_map()
+
+    def model_title_changed(self) -> None:
+        self.draw_map()  # the map names its model in its caption
 
     def _got_map(self, view: MapView) -> None:
         self.mapped = view
@@ -661,7 +674,8 @@ class TokensLab(Lab):
             styles[view.token_id] = "bold black on yellow"
         order = ([view.token_id] if view.token_id is not None else []) + [n[0] for n in view.neighbours] + view.frequent
         picture = scatter(view.points, view.labels, styles, order, width, 8)
-        caption = Text(self.s("map_caption", n=len(view.points), fit=view.fit_top, dim=view.dim,
+        caption = Text(self.model_label + " · ", style="italic")  # the model is always named
+        caption += Text(self.s("map_caption", n=len(view.points), fit=view.fit_top, dim=view.dim,
                               pc1=view.explained[0], pc2=view.explained[1]), style="dim")
         grid.update(Group(picture, caption))
 

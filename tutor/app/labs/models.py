@@ -5,7 +5,7 @@ first: the default, offline), adds MODEL_KEYS to its KEYS, shows `model_title()`
 title, asks the engine with `self.model_name` and redraws in `model_changed()`. Loading runs in a
 worker (`tutor.engine.registry.load_model`), so a 500 MB checkpoint never freezes the screen.
 When GPT-2 is not downloaded the switch stays where it was and says how to get it and its size;
-`d` then downloads it (huggingface_hub's cache, with progress and cancel by pressing `d` again).
+`ctrl+g` then downloads it (huggingface_hub's cache, with progress; `ctrl+g` again cancels).
 
 Another kind of source (issue 14's "chat model" for lesson 1) is a `ModelSource` with a
 different `kind`: the switch cycles through it like the others and the lab decides what to ask.
@@ -29,7 +29,10 @@ class ModelSource:
 
 COURSE_AND_GPT2 = (ModelSource("course"), ModelSource("gpt2"))
 
-MODEL_KEYS = [("m", "next_model", "key.model"), ("d", "download_model", "")]
+# The download key is ctrl+g ("get"), not a letter: `d` marks a lesson done on the lesson screen.
+MODEL_KEYS = [("m", "next_model", "key.model"), ("ctrl+g", "download_model", "")]
+# For a lab whose focus always sits in a text field (lesson 4), where letters are typed.
+MODEL_KEYS_WHILE_TYPING = [("ctrl+o", "next_model", "key.model"), ("ctrl+g", "download_model", "")]
 
 
 def _strings() -> dict[str, dict[str, str]]:
@@ -56,6 +59,7 @@ class ModelSwitch:
     """Mixin for a Lab. Keeps the current source; `m` moves to the next one that loads."""
 
     MODEL_SOURCES: tuple[ModelSource, ...] = COURSE_AND_GPT2
+    MODEL_KEY_NAMES = ("m", "ctrl+g")  # as the messages name them: the switch, the download (and cancel)
 
     model_index: int = 0
     model_pending: ModelSource | None = None
@@ -67,7 +71,8 @@ class ModelSwitch:
     def ms(self, key: str, **values) -> str:
         table = _strings().get(self.lang, {})
         text = table.get(key, key)
-        return text.format(**values) if values else text
+        switch_key, download_key = self.MODEL_KEY_NAMES
+        return text.format(switch_key=switch_key, download_key=download_key, **values)
 
     @property
     def model_source(self) -> ModelSource:
