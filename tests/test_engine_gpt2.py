@@ -179,3 +179,9 @@ def test_cli_subprocess_model_path(tiny):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(PROMPT) and done.stderr == ""
+
+
+def test_a_cache_under_the_hubs_old_name_is_found(hf_cache_isolated, tiny):
+    populate_cache(hf_cache_isolated, tiny, "gpt2")  # models--gpt2, as older downloads named it
+    source = registry.resolve("gpt2")
+    assert source.available and source.path.parent.parent.name == "models--gpt2"

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_tokenize)
 
-    p = subparsers.add_parser("generate", help="continue a prompt with the course's mini GPT")
+    p = subparsers.add_parser("generate", help="continue a prompt with the course's mini GPT (or GPT-2: --model gpt2)")
     p.add_argument("prompt", help="the text to continue")
     p.add_argument("--temperature", "-t", type=float_between(0, 10), default=0.8, help="0 = greedy, at most 10 (default 0.8)")
     p.add_argument("--top-k", type=int_between(0, 1_000_000), default=40, help="keep the k most likely tokens (0 = all; default 40)")

@@ -119,16 +119,19 @@ def hub_cache_dir() -> str:
 
 
 def cached_folder(model: HubModel) -> Path | None:
-    """The snapshot folder holding both files of `model` in the cache, or None."""
+    """The snapshot folder holding both files of `model` in the cache, or None. Also finds a copy
+    cached under the hub's old name ("gpt2" before "openai-community/gpt2"), e.g. by transformers."""
     from huggingface_hub import try_to_load_from_cache
 
-    found = []
-    for filename in (CONFIG_FILE, WEIGHTS_FILE):
-        path = try_to_load_from_cache(model.repo_id, filename, cache_dir=hub_cache_dir())
-        if not isinstance(path, str):  # None, or the "known missing" marker
-            return None
-        found.append(Path(path))
-    return found[1].parent if found[0].parent == found[1].parent else None
+    for repo_id in (model.repo_id, model.name):
+        found = []
+        for filename in (CONFIG_FILE, WEIGHTS_FILE):
+            path = try_to_load_from_cache(repo_id, filename, cache_dir=hub_cache_dir())
+            if isinstance(path, str):  # not None, nor the "known missing" marker
+                found.append(Path(path))
+        if len(found) == 2 and found[0].parent == found[1].parent:
+            return found[1].parent
+    return None
 
 
 def weights_complete(path: Path) -> bool:

@@ -250,9 +250,10 @@ class GPT2Lab(ModelSwitch, Lab):
         label, tensors = self.weights
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(self.s("weights_heading", model=label, n=len(tensors)) + "\n", "bold")
+        # Shape first: on a narrow screen the line is cut at the right, and the count goes first.
         for name, shape, count in tensors:
+            out.append(f"{compact(shape):<12} ", "bold")
             out.append(f"{name:<24}", "cyan")
-            out.append(f" {compact(shape):<13}", "bold")
             out.append(f"{count:>11,}\n", "dim")
         out.rstrip()
         return out
