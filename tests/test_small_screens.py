@@ -259,9 +259,11 @@ async def test_progress_shows_the_module_2_quiz_row_at_60x18(run_app):
         quizzes = app.screen.query_one("#progress-quizzes", DataTable)
         assert quizzes.row_count == 2 and inside(quizzes, app)
         lessons = app.screen.query_one("#progress-lessons", DataTable)
-        await pilot.press("end")  # the lessons table scrolls to its last row
+        assert app.focused is lessons
+        await pilot.press(*["down"] * (lessons.row_count - 1))  # to the last lesson: the table scrolls
         await settle(pilot)
-        assert lessons.cursor_row == lessons.row_count - 1
+        assert lessons.cursor_row == lessons.row_count - 1 and lessons.scroll_y > 0
+        assert inside(quizzes, app)
 
 
 async def test_keys_do_nothing_behind_the_too_small_notice(run_app, store):
@@ -307,3 +309,12 @@ async def test_a_perfect_retake_shows_its_verdict_and_no_retake_key(run_app):
         assert "3/3" in prompt and "Passed" in prompt
         assert "retake" not in str(screen.query_one("#quiz-feedback").content)
         assert "r" not in {b.binding.key for b in screen.active_bindings.values() if b.binding.show}
+
+
+def test_a_percent_sign_never_starts_a_line_of_lesson_text():
+    from tutor.app.screens import rendered_lesson
+
+    source = "Los pesos son " + "muchos " * 7 + "67 %, 24 % y 9 %: casi toda la atención."
+    for width in range(20, 60):
+        lines = rendered_lesson(source, width).plain.splitlines()
+        assert not any(line.lstrip().startswith("%") for line in lines), width

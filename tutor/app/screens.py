@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import io
 import random
+import re
 
 from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -45,12 +45,20 @@ def collation_key(text: str) -> tuple[str, str]:
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
 
 
+PERCENT_AFTER_SPACE = re.compile(r"(\d) %")
+
+
 @functools.lru_cache(maxsize=96)
 def rendered_lesson(source: str, width: int) -> Text:
     """A lesson's markdown drawn once at a width, as styled lines. Pure Rich, no Textual: safe to
     call from a thread, which is how the neighbouring lessons are drawn ahead of a page turn."""
+    from rich.markdown import Markdown as RichMarkdown  # here: start-up need not parse markdown_it
+
     console = Console(width=width, file=io.StringIO(), color_system="truecolor", force_terminal=True,
                       legacy_windows=False, emoji=False)
+    # "67 %" (Spanish spacing) could wrap with the "%" alone on the next line: the figure and its
+    # sign are kept together (wrapping breaks at any whitespace, no-break spaces included).
+    source = PERCENT_AFTER_SPACE.sub(r"\1%", source)
     lines = console.render_lines(RichMarkdown(source, hyperlinks=False), console.options.update(width=width), pad=False)
     text = Text(no_wrap=True, end="")
     for i, line in enumerate(lines):
