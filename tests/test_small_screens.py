@@ -318,3 +318,14 @@ def test_a_percent_sign_never_starts_a_line_of_lesson_text():
     for width in range(20, 60):
         lines = rendered_lesson(source, width).plain.splitlines()
         assert not any(line.lstrip().startswith("%") for line in lines), width
+
+
+async def test_spanish_footer_names_the_space_key_in_spanish_and_fits_80_columns(run_app):
+    from tutor.app.footer import KeyFooter
+
+    async with run_app(lang="es", start=lesson("m2-l12-training")) as (app, pilot):
+        await open_lab(pilot)
+        await pilot.pause()
+        line = str(app.screen.query_one(KeyFooter).content)
+        assert "espacio Pausa" in line and "space" not in line
+        assert len(line) <= 80

@@ -10,6 +10,8 @@ from __future__ import annotations
 from textual.markup import escape
 from textual.widgets import Static
 
+from tutor.i18n import CATALOGUE
+
 
 class KeyFooter(Static):
     DEFAULT_CSS = """
@@ -45,6 +47,12 @@ class KeyFooter(Static):
         if self.is_attached:  # a screen being replaced may still ask once
             self.update(self.keys_line())
 
+    def key_name(self, binding) -> str:
+        """How the key reads: Textual's display, with named keys in the learner's language."""
+        shown = self.app.get_key_display(binding)
+        lang = getattr(self.app, "lang", "en")
+        return CATALOGUE.get(lang, {}).get(f"keyname.{shown}", shown)
+
     def keys_line(self) -> str:
         """Content markup: each key in the theme's footer-key colour, then what it does."""
         parts = []
@@ -53,7 +61,7 @@ class KeyFooter(Static):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            key, description = escape(self.app.get_key_display(binding)), escape(binding.description)
+            key, description = escape(self.key_name(binding)), escape(binding.description)
             if enabled:
                 parts.append(f"[bold $footer-key-foreground]{key}[/] {description}")
             else:
