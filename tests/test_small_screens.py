@@ -329,3 +329,18 @@ async def test_spanish_footer_names_the_space_key_in_spanish_and_fits_80_columns
         line = str(app.screen.query_one(KeyFooter).content)
         assert "espacio Pausa" in line and "space" not in line
         assert len(line) <= 80
+
+
+async def test_lab_8_at_60x18_shows_its_total_and_scrolls_to_the_breakdown(run_app):
+    async with run_app(lang="es", start=lesson("m2-l08-gpt2-from-scratch"), size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        fields = lab.query_one("#gpt-fields")
+        assert "124,439,808" in str(fields.render()) or "124,439,808" in str(getattr(fields.content, "plain", fields.content))
+        assert inside(fields, app) or fields.region.bottom <= app.size.height  # the total is on the page
+        panel = lab.query_one("#gpt-panel")
+        assert panel.region.y >= fields.region.bottom  # below, whole width: no percentage cut
+        assert panel.region.width >= 56
+        before = lab.scroll_y
+        await pilot.press("ctrl+down", "ctrl+down", "ctrl+down")
+        await pilot.pause()
+        assert lab.scroll_y > before
