@@ -5,7 +5,12 @@
 2. Page turn: from pressing `n` (or `p`) in a lesson to the next lesson's header AND the start of
    its text on screen. Goal: under 150 ms.
 
-Both are measured by polling `tmux capture-pane` every few milliseconds, so a figure includes the
+3. Page turn in-process: the same n/p through Textual's Pilot (headless), from the key to the
+   new lesson screen mounted with its text set and the next frame processed: what the event loop
+   is busy with before the page answers keys (Textual's Markdown widget kept it busy for
+   0.6-0.7 s here; a tmux capture sees the first lines earlier than that).
+
+1 and 2 are measured by polling `tmux capture-pane` every few milliseconds, so a figure includes the
 terminal's own drawing and up to one polling interval (~3 ms). Needs tmux.
 
     python benchmarks/bench_screens.py            # 5 starts each, 12 page turns
@@ -116,6 +121,36 @@ def page_turns(turns: int, home: Path) -> list[float]:
     return times
 
 
+def inprocess_turns(home: Path) -> list[float]:
+    import asyncio
+
+    os.environ["TUTOR_HOME"] = str(home / "data-inprocess")
+    from tutor.app.app import TutorApp
+    from tutor.store import open_store
+
+    async def run() -> list[float]:
+        store = open_store()
+        app = TutorApp(store=store, lang="en", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"})
+        times = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            for key in "nnnnpppp":
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.2)
+                before = app.screen
+                start = time.perf_counter()
+                await pilot.press(key)
+                while app.screen is before or not getattr(app.screen.query_one("#lesson-text"), "source", ""):
+                    await asyncio.sleep(0.001)
+                await pilot.pause()
+                times.append(time.perf_counter() - start)
+        store.close()
+        return times
+
+    return asyncio.run(run())
+
+
 def summary(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
     return f"median {statistics.median(ms):6.0f} ms   min {ms[0]:6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})"
@@ -137,6 +172,7 @@ def main() -> int:
             print("first paint, tutor overview:  ", summary(tutor))
             print(f"ratio tutor / bare (medians): {statistics.median(tutor) / statistics.median(bare):.2f}x (goal ≤ 1.5x)")
             print("page turn n/p (header + text):", summary(page_turns(turns, home)), "(goal < 150 ms)")
+            print("page turn in-process (Pilot): ", summary(inprocess_turns(home)))
         finally:
             stop_session()
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} (CPUs: {os.cpu_count()})")
