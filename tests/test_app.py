@@ -14,6 +14,7 @@ from tutor.app.app import MIN_HEIGHT, MIN_WIDTH
 from tutor.app.screens import (
     GlossaryScreen,
     LessonScreen,
+    LessonText,
     OverviewScreen,
     ProgressScreen,
     QuizScreen,
@@ -135,7 +136,7 @@ async def test_open_a_lesson_scroll_and_move_next_and_previous(run_app, store):
         assert isinstance(screen, LessonScreen) and screen.lesson_id == L1
         assert text_of(app, "#lesson-header").startswith("Lesson 1 of 15 · Foundations of LLMs")
         assert store.lesson_progress(L1).status == "reading"
-        markdown = app.screen.query_one("#lesson-text", Markdown)
+        markdown = app.screen.query_one("#lesson-text", LessonText)
         assert markdown.source.startswith("# How LLMs work inside")
         keys = visible_keys(app)
         assert {"escape", "n", "p", "d", "k"} <= set(keys)
@@ -162,7 +163,7 @@ async def test_open_a_lesson_scroll_and_move_next_and_previous(run_app, store):
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson_id == L2
         assert text_of(app, "#lesson-header").startswith("Lesson 2 of 15")
-        assert app.screen.query_one("#lesson-text", Markdown).source.startswith("# Core concepts")
+        assert app.screen.query_one("#lesson-text", LessonText).source.startswith("# Core concepts")
         await pilot.press("left")
         await settle(pilot)
         assert app.screen.lesson_id == L1
@@ -194,9 +195,12 @@ async def test_mark_a_lesson_done(run_app, store):
         assert store.lesson_progress(L1).status == "done"
         assert text_of(app, "#lesson-header").endswith("✓ done")
         assert "Lesson marked as done ✓" in notices(app)
-        await pilot.press("d")
+        await pilot.press("d")  # a second d takes the mark back ...
         await settle(pilot)
-        assert "This lesson is already done ✓" in notices(app)
+        assert "Lesson unmarked: back to 'reading' (d marks it again)" in notices(app)
+        assert store.lesson_progress(L1).status == "reading"
+        await pilot.press("d")  # ... and a third marks it again
+        await settle(pilot)
         await pilot.press("down", "down")  # reading on does not undo "done"
         await pilot.press("escape")
         await settle(pilot)
@@ -366,11 +370,11 @@ async def test_switch_language_with_e_is_remembered_after_a_restart(run_app, sto
         assert visible_keys(app)["e"] == "English"
         await open_from_overview(pilot, L1)
         assert text_of(app, "#lesson-header").startswith("Lección 1 de 15")
-        assert app.screen.query_one("#lesson-text", Markdown).source.startswith("# Funcionamiento interno de los LLM")
+        assert app.screen.query_one("#lesson-text", LessonText).source.startswith("# Funcionamiento interno de los LLM")
         await pilot.press("e")  # the open lesson is redrawn in English
         await settle(pilot)
         assert text_of(app, "#lesson-header").startswith("Lesson 1 of 15")
-        assert app.screen.query_one("#lesson-text", Markdown).source.startswith("# How LLMs work inside")
+        assert app.screen.query_one("#lesson-text", LessonText).source.startswith("# How LLMs work inside")
         assert visible_keys(app)["n"] == "Next"
         await pilot.press("ctrl+q")
         await pilot.pause()

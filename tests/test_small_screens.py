@@ -201,3 +201,148 @@ async def test_lab_6_footer_starts_with_the_layer_key(run_app):
         lab = await open_lab(pilot)
         shown = [b.binding.key for b in app.screen.active_bindings.values() if b.binding.show]
         assert shown[0] == "y"
+
+
+# -- the smaller items ------------------------------------------------------------------------------
+
+
+def test_screens_do_not_import_the_app_module():
+    import ast
+    from pathlib import Path
+
+    import tutor.app.screens as screens
+
+    tree = ast.parse(Path(screens.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "tutor.app.app" not in imported
+
+
+async def test_d_takes_the_done_mark_back(run_app, store):
+    async with run_app(lang="es", start=lesson("m1-l01-inside-llms")) as (app, pilot):
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.lesson_progress("m1-l01-inside-llms").status == "done"
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.lesson_progress("m1-l01-inside-llms").status == "reading"
+        assert "leyendo" in str(app.screen.query_one("#lesson-header").content)
+
+
+async def test_overview_cursor_follows_lessons_turned_with_n(run_app):
+    from textual.widgets import OptionList
+
+    async with run_app(lang="en") as (app, pilot):
+        await pilot.press("enter")  # lesson 1
+        await wait_until(pilot, lambda: getattr(app.screen, "lesson_id", None) == "m1-l01-inside-llms")
+        await pilot.press("n", "n")
+        await wait_until(pilot, lambda: getattr(app.screen, "lesson_id", None) == "m1-l03-history")
+        await pilot.press("escape")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        assert options.get_option_at_index(options.highlighted).id == "m1-l03-history"
+
+
+def test_glossary_order_puts_accented_words_with_their_letter():
+    from tutor.app.screens import collation_key
+
+    words = ["VRAM", "Época", "Embedding", "atención", "Año", "Ano", "Zeta", "ñu", "nube", "oro"]
+    assert sorted(words, key=collation_key) == ["Ano", "Año", "atención", "Embedding", "Época", "nube", "ñu", "oro", "VRAM", "Zeta"]
+
+
+async def test_progress_shows_the_module_2_quiz_row_at_60x18(run_app):
+    from textual.widgets import DataTable
+
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        await pilot.press("p")
+        await settle(pilot)
+        quizzes = app.screen.query_one("#progress-quizzes", DataTable)
+        assert quizzes.row_count == 2 and inside(quizzes, app)
+        lessons = app.screen.query_one("#progress-lessons", DataTable)
+        assert app.focused is lessons
+        await pilot.press(*["down"] * (lessons.row_count - 1))  # to the last lesson: the table scrolls
+        await settle(pilot)
+        assert lessons.cursor_row == lessons.row_count - 1 and lessons.scroll_y > 0
+        assert inside(quizzes, app)
+
+
+async def test_keys_do_nothing_behind_the_too_small_notice(run_app, store):
+    async with run_app(lang="en", start=lesson("m1-l01-inside-llms")) as (app, pilot):
+        await pilot.resize_terminal(50, 14)
+        await settle(pilot)
+        assert app.screen.has_class("too-small")
+        await pilot.press("d", "n", "l")
+        await settle(pilot)
+        assert app.screen.lesson_id == "m1-l01-inside-llms"
+        assert store.lesson_progress("m1-l01-inside-llms").status == "reading"
+        assert not app.screen.lab_open
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.lesson_progress("m1-l01-inside-llms").status == "done"
+
+
+async def test_a_perfect_retake_shows_its_verdict_and_no_retake_key(run_app):
+    import random
+
+    from tutor.app.screens import QuizScreen
+    from tutor.quiz import draw_quiz, load_bank
+
+    async with run_app(lang="en") as (app, pilot):
+        screen = QuizScreen.module_quiz(app.course.find_quiz("1"))
+        screen.rng = random.Random(5)
+        await app.push_screen(screen)
+        await pilot.pause()
+        for _ in range(screen.session.total):  # all wrong but three right
+            dq = screen.session.current
+            position = dq.correct_position if screen.session.index < 7 else (dq.correct_position + 1) % 4
+            await pilot.press(str(position + 1), "enter")
+        await settle(pilot)
+        assert screen.session.finished and len(screen.session.misses()) == 3
+        await pilot.press("r")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press(str(screen.session.current.correct_position + 1), "enter")
+        await settle(pilot)
+        prompt = str(screen.query_one("#quiz-prompt").content)
+        assert "3/3" in prompt and "Passed" in prompt
+        assert "retake" not in str(screen.query_one("#quiz-feedback").content)
+        assert "r" not in {b.binding.key for b in screen.active_bindings.values() if b.binding.show}
+
+
+def test_a_percent_sign_never_starts_a_line_of_lesson_text():
+    from tutor.app.screens import rendered_lesson
+
+    source = "Los pesos son " + "muchos " * 7 + "67 %, 24 % y 9 %: casi toda la atención."
+    for width in range(20, 60):
+        lines = rendered_lesson(source, width).plain.splitlines()
+        assert not any(line.lstrip().startswith("%") for line in lines), width
+
+
+async def test_spanish_footer_names_the_space_key_in_spanish_and_fits_80_columns(run_app):
+    from tutor.app.footer import KeyFooter
+
+    async with run_app(lang="es", start=lesson("m2-l12-training")) as (app, pilot):
+        await open_lab(pilot)
+        await pilot.pause()
+        from textual.content import Content
+
+        line = Content.from_markup(app.screen.query_one(KeyFooter).keys_line()).plain
+        assert "espacio Pausa" in line and "space" not in line
+        assert len(line) <= 80
+
+
+async def test_lab_8_at_60x18_shows_its_total_and_scrolls_to_the_breakdown(run_app):
+    async with run_app(lang="es", start=lesson("m2-l08-gpt2-from-scratch"), size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        fields = lab.query_one("#gpt-fields")
+        assert "124,439,808" in str(fields.render()) or "124,439,808" in str(getattr(fields.content, "plain", fields.content))
+        assert inside(fields, app) or fields.region.bottom <= app.size.height  # the total is on the page
+        panel = lab.query_one("#gpt-panel")
+        assert panel.region.y >= fields.region.bottom  # below, whole width: no percentage cut
+        assert panel.region.width >= 56
+        before = lab.scroll_y
+        await pilot.press("ctrl+down", "ctrl+down", "ctrl+down")
+        await pilot.pause()
+        assert lab.scroll_y > before

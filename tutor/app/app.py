@@ -88,13 +88,15 @@ class TutorApp(App[int]):
     def open_lesson(self, lesson_id: str, position: float | None = None) -> None:
         from tutor.app.screens import LessonScreen
 
-        if isinstance(self.screen, LessonScreen):
-            self.pop_screen()
         kept = f"lesson:{lesson_id}"
-        if self.is_screen_installed(kept):  # a lesson left with its lab still working
-            self.push_screen(kept)
-            return
-        self.push_screen(LessonScreen(lesson_id, position=position))
+        # A lesson left with its lab still working comes back as it was.
+        screen = kept if self.is_screen_installed(kept) else LessonScreen(lesson_id, position=position)
+        if isinstance(self.screen, LessonScreen):
+            # n/p: the new page replaces the old one in one step (popping first would wake the
+            # overview beneath, redraw it and lay it out, only to cover it again).
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
 
     def drop_kept_lesson(self, screen) -> None:
         """Forget a kept lesson screen whose lab has finished, once it is off the stack."""

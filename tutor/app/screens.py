@@ -7,16 +7,21 @@ switches language.
 
 from __future__ import annotations
 
+import functools
+import io
 import random
+import re
 
+from rich.console import Console
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, OptionList, Static
+from textual.widgets import DataTable, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.app.footer import KeyFooter
 from tutor.app.keys import translated_bindings
 from tutor.app.size import MIN_HEIGHT, MIN_WIDTH, SHORT_HEIGHT, is_too_small
 from tutor.i18n import t
@@ -38,6 +43,62 @@ def collation_key(text: str) -> tuple[str, str]:
 
 
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
+
+
+PERCENT_AFTER_SPACE = re.compile(r"(\d) %")
+
+
+@functools.lru_cache(maxsize=96)
+def rendered_lesson(source: str, width: int) -> Text:
+    """A lesson's markdown drawn once at a width, as styled lines. Pure Rich, no Textual: safe to
+    call from a thread, which is how the neighbouring lessons are drawn ahead of a page turn."""
+    from rich.markdown import Markdown as RichMarkdown  # here: start-up need not parse markdown_it
+
+    console = Console(width=width, file=io.StringIO(), color_system="truecolor", force_terminal=True,
+                      legacy_windows=False, emoji=False)
+    # "67 %" (Spanish spacing) could wrap with the "%" alone on the next line: the figure and its
+    # sign are kept together (wrapping breaks at any whitespace, no-break spaces included).
+    source = PERCENT_AFTER_SPACE.sub(r"\1%", source)
+    lines = console.render_lines(RichMarkdown(source, hyperlinks=False), console.options.update(width=width), pad=False)
+    text = Text(no_wrap=True, end="")
+    for i, line in enumerate(lines):
+        if i:
+            text.append("\n")
+        for segment in line:
+            if not segment.control:
+                text.append(segment.text, segment.style)
+    text.rstrip()
+    return text
+
+
+class LessonText(Static):
+    """A lesson's text as one widget of pre-drawn lines. Textual's Markdown widget mounts a widget
+    per paragraph, list item and table cell (hundreds per lesson): a page turn took 0.4-0.6 s.
+    Lines drawn once per width (cached, and ahead of time for the neighbours) make it cheap."""
+
+    DEFAULT_CSS = """
+    LessonText { height: auto; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.source = ""
+        self.drawn_width = 0
+
+    def text_width(self) -> int:
+        width = self.content_size.width
+        if width <= 0:  # not laid out yet: the screen's width less padding and scrollbar
+            width = self.app.size.width - 2 - self.styles.scrollbar_size_vertical
+        return max(20, width)
+
+    def show(self, source: str) -> None:
+        self.source = source
+        self.drawn_width = self.text_width()
+        self.update(rendered_lesson(source, self.drawn_width))
+
+    def on_resize(self) -> None:
+        if self.source and self.text_width() != self.drawn_width:
+            self.show(self.source)
 
 
 class TutorScreen(Screen):
@@ -126,7 +187,7 @@ class OverviewScreen(TutorScreen):
         with Vertical(id="overview"):
             yield Static("", id="course-progress")
             yield OptionList(id="course-list")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -235,9 +296,9 @@ class LessonScreen(TutorScreen):
         yield from self.compose_frame()
         yield Static("", id="lesson-header")
         with VerticalScroll(id="lesson-scroll"):
-            yield Markdown("", id="lesson-text", open_links=False)
+            yield LessonText(id="lesson-text")
         yield Vertical(id="lab-pane")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         super().on_mount()
@@ -266,7 +327,20 @@ class LessonScreen(TutorScreen):
 
     async def load_text(self) -> None:
         self.update_header()
-        await self.query_one("#lesson-text", Markdown).update(self.lesson.markdown(self.lang))
+        text = self.query_one("#lesson-text", LessonText)
+        text.show(self.lesson.markdown(self.lang))
+        self.draw_neighbours_ahead(text.drawn_width)
+
+    def draw_neighbours_ahead(self, width: int) -> None:
+        """The lessons n and p lead to, drawn in a thread while this one is read: turning the
+        page then only shows lines already drawn."""
+        sources = [lesson.markdown(self.lang) for lesson in self.course.neighbours(self.lesson_id) if lesson is not None]
+
+        def draw() -> None:
+            for source in sources:
+                rendered_lesson(source, width)
+
+        self.run_worker(draw, thread=True, group="draw-ahead", exclusive=True)
 
     def refresh_content(self) -> None:
         self.run_worker(self.load_text(), exclusive=True, group="lesson-text")
@@ -349,7 +423,6 @@ class LessonScreen(TutorScreen):
     def on_screen_resume(self) -> None:
         self.left = False
         self.app.last_lesson_id = self.lesson_id
-        self.bind_keys()
 
     def action_done(self) -> None:
         """`d` marks the lesson done, and on a done lesson takes the mark back."""
@@ -473,7 +546,7 @@ class QuizScreen(TutorScreen):
             yield OptionList(id="quiz-options")
             yield Static("", id="quiz-feedback")
             yield Markdown("", id="quiz-review")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -628,7 +701,7 @@ class ProgressScreen(TutorScreen):
             yield Static("", id="progress-summary")
             yield DataTable(id="progress-lessons", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="progress-quizzes", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -682,7 +755,7 @@ class GlossaryScreen(TutorScreen):
         yield from self.compose_frame()
         with VerticalScroll(id="glossary"):
             yield Markdown("", id="glossary-text", open_links=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

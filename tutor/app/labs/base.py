@@ -35,6 +35,9 @@ class Lab(Vertical, can_focus=True):
 
     LESSON_ID: str = ""
     KEYS: list[KeySpec] = []
+    # Ctrl+↑/↓ scroll the whole lab when it is taller than the page (hidden: the footer is the
+    # lab's own keys). Kept by translated_bindings as inherited bindings.
+    BINDINGS = [("ctrl+down", "scroll_down", ""), ("ctrl+up", "scroll_up", "")]
     REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
     # Narrower than this, a lab carries the class `narrow`: side panels go below (CSS per lab).
     NARROW_WIDTH = 76

@@ -264,6 +264,7 @@ class TokensLab(ModelSwitch, Lab):
     KEYS = COMMON_KEYS + VIEW_KEYS["play"]
 
     DEFAULT_CSS = """
+    TokensLab.narrow .lab-title { height: auto; }
     TokensLab ContentSwitcher { height: 1fr; }
     TokensLab ContentSwitcher > Vertical { height: 1fr; }
     TokensLab Input { margin: 0; }
@@ -439,9 +440,13 @@ class TokensLab(ModelSwitch, Lab):
     def draw_play(self) -> None:
         view = self.play
         table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True)
-        table.add_column(justify="right", no_wrap=True)
+        # Names and counts keep their width; only the token row gives way (ellipsis) when narrow.
+        table.add_column(no_wrap=True, min_width=max(len(name) for name in ENCODINGS))
+        counts = [self.s("n_tokens", n=len(view.pieces[name])) for name in ENCODINGS]
+        table.add_column(justify="right", no_wrap=True, min_width=max(len(c) for c in counts))
         table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        # Room for the ids: whole ids only, never one cut in half, then "…".
+        id_room = (self.content_size.width or 78) - max(len(name) for name in ENCODINGS) - max(len(c) for c in counts) - 3
         for name in ENCODINGS:
             pieces = view.pieces[name]
             coloured = Text(no_wrap=True, overflow="ellipsis")
@@ -449,10 +454,12 @@ class TokensLab(ModelSwitch, Lab):
             for i, piece in enumerate(pieces):
                 # A token holding only the tail bytes of a character owns no character: a dot.
                 coloured.append(piece.text or "·", style=token_style(i))
-                if i < MAX_IDS_SHOWN:
-                    ids.append(str(piece.id), style=id_style(i))
-                    ids.append(" ")
-            if len(pieces) > MAX_IDS_SHOWN:
+            for i, piece in enumerate(pieces[:MAX_IDS_SHOWN]):
+                if len(ids) + len(str(piece.id)) + 2 > id_room:
+                    break
+                ids.append(str(piece.id), style=id_style(i))
+                ids.append(" ")
+            if len(ids.plain.split()) < len(pieces):
                 ids.append("…")
             table.add_row(Text(name, style="bold"), self.s("n_tokens", n=len(pieces)), coloured)
             table.add_row("", Text(self.s("ids"), style="dim"), ids)

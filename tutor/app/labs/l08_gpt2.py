@@ -150,6 +150,9 @@ class GPT2Lab(ModelSwitch, Lab):
     GPT2Lab #gpt-fields { width: 23; }
     GPT2Lab #gpt-panel { width: 1fr; padding-left: 1; border-left: vkey $panel; scrollbar-size-vertical: 1; }
     GPT2Lab #gpt-panel-text { text-wrap: nowrap; text-overflow: ellipsis; }
+    GPT2Lab.narrow #gpt-body { layout: vertical; height: auto; }
+    GPT2Lab.narrow #gpt-fields { width: 100%; height: auto; }
+    GPT2Lab.narrow #gpt-panel { width: 100%; height: 12; padding-left: 0; border-left: none; margin-top: 1; }
     """
 
     def __init__(self) -> None:

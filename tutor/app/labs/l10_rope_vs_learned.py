@@ -49,6 +49,10 @@ class RoPEvsLearnedLab(Lab):
     RoPEvsLearnedLab #rl-train, RoPEvsLearnedLab #rl-val { width: 1fr; }
     RoPEvsLearnedLab #rl-val { padding-left: 1; }
     RoPEvsLearnedLab #rl-final { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    RoPEvsLearnedLab.narrow #rl-status { height: auto; text-wrap: wrap; }
+    RoPEvsLearnedLab.narrow #rl-charts { layout: vertical; height: auto; }
+    RoPEvsLearnedLab.narrow #rl-train, RoPEvsLearnedLab.narrow #rl-val { width: 100%; height: 7; padding-left: 0; }
+    RoPEvsLearnedLab.narrow #rl-final { height: auto; text-wrap: wrap; }
     """
 
     def __init__(self) -> None:

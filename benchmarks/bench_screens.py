@@ -1,0 +1,183 @@
+"""How fast the learner's screen answers, measured in a real terminal (tmux).
+
+1. First paint: from starting the program to the overview's text on screen, against a bare
+   Textual app (one Static) started the same way. Goal: within 1.5x the bare app.
+2. Page turn: from pressing `n` (or `p`) in a lesson to the next lesson's header AND the start of
+   its text on screen. Goal: under 150 ms.
+
+3. Page turn in-process: the same n/p through Textual's Pilot (headless), from the key to the
+   new lesson screen mounted with its text set and the next frame processed: what the event loop
+   is busy with before the page answers keys (Textual's Markdown widget kept it busy for
+   0.6-0.7 s here; a tmux capture sees the first lines earlier than that).
+
+1 and 2 are measured by polling `tmux capture-pane` every few milliseconds, so a figure includes the
+terminal's own drawing and up to one polling interval (~3 ms). Needs tmux.
+
+    python benchmarks/bench_screens.py            # 5 starts each, 12 page turns
+    python benchmarks/bench_screens.py --quick    # 2 starts, 6 page turns
+
+Nothing is asserted: it prints medians to compare between machines and commits (on a shared,
+busy machine the figures spread; compare the ratio and the medians, not single runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SESSION = "tutor-bench"
+POLL_S = 0.003
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Static("bare app ready")
+        yield Footer()
+
+Bare().run()
+"""
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+
+def pane() -> str:
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait_for(text: str, timeout: float = 60.0, start: float | None = None) -> float:
+    """Seconds from `start` (default: now) until `text` is on the pane."""
+    start = time.perf_counter() if start is None else start
+    while time.perf_counter() - start < timeout:
+        if text in pane():
+            return time.perf_counter() - start
+        time.sleep(POLL_S)
+    raise TimeoutError(f"{text!r} never showed:\n{pane()}")
+
+
+def start_session(command: str, env: dict[str, str], size=(80, 24)) -> float:
+    """Start `command` in a fresh detached tmux session; return the perf_counter at launch."""
+    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    start = time.perf_counter()
+    tmux("new-session", "-d", "-s", SESSION, "-x", str(size[0]), "-y", str(size[1]), f"env {exports} {command}")
+    return start
+
+
+def stop_session() -> None:
+    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+
+
+def first_paint(runs: int, home: Path) -> tuple[list[float], list[float]]:
+    bare_script = home / "bare_app.py"
+    bare_script.write_text(BARE_APP, encoding="utf-8")
+    env = {"TUTOR_HOME": str(home / "data"), "TERM": "xterm-256color"}
+    python = shlex.quote(sys.executable)
+    bare, tutor = [], []
+    for _ in range(runs):
+        start = start_session(f"{python} {shlex.quote(str(bare_script))}", env)
+        bare.append(wait_for("bare app ready", start=start))
+        stop_session()
+        start = start_session(f"{python} -m tutor --lang en", env)
+        tutor.append(wait_for("Course progress", start=start))
+        stop_session()
+    return bare, tutor
+
+
+def page_turns(turns: int, home: Path) -> list[float]:
+    from tutor.lessons import load_course
+
+    course = load_course()
+    env = {"TUTOR_HOME": str(home / "data-turns"), "TERM": "xterm-256color"}
+    start_session(f"{shlex.quote(sys.executable)} -m tutor lesson 1 --lang en", env)
+    lessons = course.lessons
+    wait_for(f"Lesson 1 of {len(lessons)}")
+    times = []
+    index = 0
+    for turn in range(turns):
+        key = "n" if index < len(lessons) - 1 and (turn // 6) % 2 == 0 else "p"
+        if key == "p" and index == 0:
+            key = "n"
+        index += 1 if key == "n" else -1
+        lesson = lessons[index]
+        first_line = lesson.title["en"]
+        time.sleep(0.3)  # let the previous page settle (debounced saves, late workers)
+        start = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, key)
+        wait_for(f"Lesson {lesson.number} of {len(lessons)}", start=start)
+        times.append(wait_for(first_line[:30], start=start))
+    stop_session()
+    return times
+
+
+def inprocess_turns(home: Path) -> list[float]:
+    import asyncio
+
+    os.environ["TUTOR_HOME"] = str(home / "data-inprocess")
+    from tutor.app.app import TutorApp
+    from tutor.store import open_store
+
+    async def run() -> list[float]:
+        store = open_store()
+        app = TutorApp(store=store, lang="en", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"})
+        times = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            for key in "nnnnpppp":
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.2)
+                before = app.screen
+                start = time.perf_counter()
+                await pilot.press(key)
+                while app.screen is before or not getattr(app.screen.query_one("#lesson-text"), "source", ""):
+                    await asyncio.sleep(0.001)
+                await pilot.pause()
+                times.append(time.perf_counter() - start)
+        store.close()
+        return times
+
+    return asyncio.run(run())
+
+
+def summary(samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    return f"median {statistics.median(ms):6.0f} ms   min {ms[0]:6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if subprocess.run(["which", "tmux"], capture_output=True).returncode:
+        print("tmux is needed for this benchmark")
+        return 1
+    runs, turns = (2, 6) if args.quick else (5, 12)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        try:
+            bare, tutor = first_paint(runs, home)
+            print("first paint, bare Textual app:", summary(bare))
+            print("first paint, tutor overview:  ", summary(tutor))
+            print(f"ratio tutor / bare (medians): {statistics.median(tutor) / statistics.median(bare):.2f}x (goal ≤ 1.5x)")
+            print("page turn n/p (header + text):", summary(page_turns(turns, home)), "(goal < 150 ms)")
+            print("page turn in-process (Pilot): ", summary(inprocess_turns(home)))
+        finally:
+            stop_session()
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} (CPUs: {os.cpu_count()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
