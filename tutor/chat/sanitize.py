@@ -62,23 +62,37 @@ def is_clean(text: str) -> bool:
 
 
 def _unfinished_at(text: str) -> int | None:
-    """Where an escape sequence starts that the text ends before finishing, or None."""
-    index = None
-    for match in _INTRODUCER.finditer(text):
-        index = match.start()
-    if index is None or len(text) - index > _HOLD_LIMIT:
+    """Where an escape sequence starts that the text ends before finishing, or None.
+
+    The sequences are found the way `clean_text` finds them, left to right: an unterminated string
+    (OSC, DCS, ...) swallows every introducer after it, so the one to hold back is the last match
+    when it is still open at the end, else an ESC with only intermediates after the last match."""
+    if not _INTRODUCER.search(text):
         return None
-    tail = text[index:]
-    if len(tail) == 1:
-        return index  # a lone ESC (or C1) at the very end: the next chunk says what it is
-    if tail[0] == "\x1b" and tail[1] == "[" or tail[0] == "\x9b":
-        body = tail[2:] if tail[0] == "\x1b" else tail[1:]
-        return None if re.match(r"[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]", body) else index
-    if tail[0] == "\x1b" and tail[1] in "]PX^_" or tail[0] in "\x9d\x90\x98\x9e\x9f":
-        return None if re.search(r"\x07|\x1b\\|\x9c", tail[1:]) else index
-    if tail[0] == "\x1b":
-        return None if re.match(r"\x1b[\x20-\x2f]*[\x30-\x7e]", tail) else index
-    return None
+    end, start = 0, None
+    for match in _SEQUENCE.finditer(text):
+        end = match.end()
+        if end == len(text) and _still_open(match.group()):
+            start = match.start()
+    if start is None:
+        pending = _ESC_PREFIX.search(text, end)
+        start = pending.start() if pending else None
+    if start is None or len(text) - start > _HOLD_LIMIT:
+        return None
+    return start
+
+
+_ESC_PREFIX = re.compile(r"\x1b[\x20-\x2f]*\Z")  # ESC, maybe intermediates, and nothing yet to end it
+
+
+def _still_open(sequence: str) -> bool:
+    """Whether a sequence matched at the very end of a text could still go on in the next piece."""
+    if sequence.startswith(("\x1b[", "\x9b")):
+        body = sequence[2:] if sequence[0] == "\x1b" else sequence[1:]
+        return not body or not "\x40" <= body[-1] <= "\x7e"
+    if sequence.startswith("\x1b") and sequence[1:2] not in ("]", "P", "X", "^", "_"):
+        return False  # a short ESC sequence always ends with its final character
+    return not sequence.endswith(("\x07", "\x9c", "\x1b\\"))
 
 
 class StreamCleaner:
