@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 from rich.console import Console
 from textual.widgets import Static
@@ -50,13 +51,15 @@ def lab_text(lab, selector: str) -> str:
     return getattr(content, "plain", str(content))
 
 
-async def wait_until(pilot, condition, tries: int = 600) -> None:
-    """Let the app run until `condition()` holds (a guard against hanging, not a timing check)."""
+async def wait_until(pilot, condition, tries: int = 600, what=None) -> None:
+    """Let the app run until `condition()` holds (a guard against hanging, not a timing check).
+
+    `what()`, if given, describes the state seen when it never holds (for the failure message)."""
     for _ in range(tries):
         if condition():
             return
         await pilot.pause(0.05)
-    raise AssertionError("the lab never got there")
+    raise AssertionError("the lab never got there" + (f": {what()}" if what else ""))
 
 
 async def press(pilot, *keys: str) -> None:
@@ -64,3 +67,38 @@ async def press(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
     await settle(pilot)
+
+
+class StepGate:
+    """The test decides how many steps the training thread may take (`allow(n)`).
+
+    The lab's thread calls `wait_while_paused` after every step; this wraps it with a semaphore, so
+    a run can never race ahead of (or finish during) a key press: the test waits for states only.
+    """
+
+    def __init__(self, monkeypatch):
+        self.permits = threading.Semaphore(0)
+        self.blocked = threading.Event()  # the thread waits at the gate
+        self.in_lab_pause = threading.Event()  # past the gate, in the lab's own wait_while_paused
+        from tutor.app.labs import l12_training
+
+        original = l12_training.wait_while_paused
+
+        def gated(resume: threading.Event, cancel: threading.Event) -> None:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()
+            self.blocked.set()
+            while not self.permits.acquire(timeout=0.01):
+                if cancel.is_set() or worker.is_cancelled:
+                    break
+            self.blocked.clear()
+            self.in_lab_pause.set()
+            original(resume, cancel)
+            self.in_lab_pause.clear()
+
+        monkeypatch.setattr(l12_training, "wait_while_paused", gated)
+
+    def allow(self, steps: int) -> None:
+        for _ in range(steps):
+            self.permits.release()

@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 from conftest import settle
 from labkit import lab_text as shown
-from labkit import open_lab, wait_until
+from labkit import StepGate, open_lab, wait_until
 
 from tutor.app.labs import l12_training
 from tutor.app.labs.base import lab_strings
@@ -35,39 +35,6 @@ def tiny_run(monkeypatch):
         monkeypatch.setattr(l12_training, "RUN_OVERRIDES", RUN)
 
     return shrink
-
-
-class StepGate:
-    """The test decides how many steps the training thread may take (`allow(n)`).
-
-    The lab's thread calls `wait_while_paused` after every step; this wraps it with a semaphore, so
-    a run can never race ahead of (or finish during) a key press: the test waits for states only.
-    """
-
-    def __init__(self, monkeypatch):
-        self.permits = threading.Semaphore(0)
-        self.blocked = threading.Event()  # the thread waits at the gate
-        self.in_lab_pause = threading.Event()  # past the gate, in the lab's own wait_while_paused
-        original = l12_training.wait_while_paused
-
-        def gated(resume: threading.Event, cancel: threading.Event) -> None:
-            from textual.worker import get_current_worker
-
-            worker = get_current_worker()
-            self.blocked.set()
-            while not self.permits.acquire(timeout=0.01):
-                if cancel.is_set() or worker.is_cancelled:
-                    break
-            self.blocked.clear()
-            self.in_lab_pause.set()
-            original(resume, cancel)
-            self.in_lab_pause.clear()
-
-        monkeypatch.setattr(l12_training, "wait_while_paused", gated)
-
-    def allow(self, steps: int) -> None:
-        for _ in range(steps):
-            self.permits.release()
 
 
 @pytest.fixture

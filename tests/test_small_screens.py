@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import settle
-from labkit import open_lab, wait_until
+from labkit import StepGate, open_lab, wait_until
 
 from tutor.app.labs import l12_training
 
@@ -77,10 +77,12 @@ async def test_lab_2_puts_the_path_below_the_counts_when_narrow(run_app):
 async def test_lab_12_run_survives_leaving_and_coming_back(run_app, monkeypatch):
     monkeypatch.setattr(l12_training, "LAB_STEPS", 400)
     monkeypatch.setattr(l12_training, "MODEL_OVERRIDES", {"block_size": 32, "n_layer": 1, "n_head": 2, "n_embd": 32, "dropout": 0.0})
+    gate = StepGate(monkeypatch)  # the thread takes no step the test has not allowed: it cannot finish early
     async with run_app(lang="es", start=lesson("m2-l12-training")) as (app, pilot):
         lab = await open_lab(pilot)
         await pilot.press("s")
-        await wait_until(pilot, lambda: lab.state == "running")
+        await wait_until(pilot, lambda: lab.state == "running" and gate.blocked.is_set(), tries=2400,
+                         what=lambda: f"state {lab.state!r}, thread at the gate: {gate.blocked.is_set()}")
         await pilot.press("space")
         assert lab.state == "paused"
         assert app.screen.active_bindings["space"].binding.description == "Reanudar"
@@ -92,7 +94,7 @@ async def test_lab_12_run_survives_leaving_and_coming_back(run_app, monkeypatch)
         screen = app.screen
         assert screen.query_one("Lab") is lab and lab.state == "paused"
         await pilot.press("l", "x")  # the lab opens as it was left
-        await wait_until(pilot, lambda: lab.state == "stopped")
+        await wait_until(pilot, lambda: lab.state == "stopped", what=lambda: f"state {lab.state!r}")
         await pilot.press("escape")  # lab open: closes it
         await pilot.press("escape")  # leaves; nothing in flight now, so the screen is dropped
         await settle(pilot)
