@@ -345,7 +345,7 @@ def test_reset_with_yes_keeps_a_backup(capsys, store, tutor_home):
     store.finish_attempt(attempt, 8, 10, True)
     assert main(["progress", "--reset", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert "Progress reset" in out
+    assert "Progreso borrado" in out  # in the learner's language (the stored choice is Spanish)
     backups = list(tutor_home.glob("tutor.sqlite3.backup-*"))
     assert len(backups) == 1 and str(backups[0]) in out
     assert store.all_lesson_progress() == {} and store.attempts() == []

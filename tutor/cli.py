@@ -255,15 +255,18 @@ def cmd_progress(args: argparse.Namespace) -> int:
             )
             return EXIT_OK
         if args.reset:
+            from tutor.i18n import t
+
+            lang = resolve_lang(args.lang, store)
             if not args.yes:
                 if not has_terminal():
                     err("--reset asks before deleting; without a terminal, confirm with --yes.")
                     return EXIT_USAGE
                 from tutor.plainquiz import confirm
 
-                answer = confirm("Reset all lesson progress and quiz attempts? A backup is kept.")
+                answer = confirm(t("progress.reset.ask", lang), lang=lang)
                 if not answer:
-                    print("Nothing was reset.")
+                    print(t("progress.reset.none", lang))
                     return EXIT_OK
             try:
                 backup = store.backup()
@@ -274,7 +277,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
             if store.read_only is not None:
                 err(f"{store.read_only.message} Nothing was reset; the backup is at {backup}.")
                 return EXIT_FAIL
-            print(f"Progress reset. A backup of the previous file is at {backup}")
+            print(t("progress.reset.done", lang, backup=backup))
             return EXIT_OK
         print_course(store, resolve_lang(args.lang, store), with_attempts=True)
         return EXIT_OK
