@@ -516,12 +516,12 @@ class OllamaBackend(Backend):
             kwargs["trust_env"] = False  # never send a local Ollama through an HTTP proxy
         return ollama.Client(host=self.url, **kwargs)
 
-    def _call(self, fn, model: str = ""):
-        """Run a quick client call, mapping every failure to a ChatError."""
+    def _call(self, fn, model: str = "", *, read: float = READ_TIMEOUT, cancel: CancelToken | None = None):
+        """Run one non-streaming client call, mapping every failure to a ChatError."""
         import ollama
         import pydantic
 
-        client = self._client(READ_TIMEOUT)
+        client = self._client(read, cancel)
         try:
             return fn(client)
         except ollama.ResponseError as exc:
@@ -529,7 +529,7 @@ class OllamaBackend(Backend):
         except (ConnectionError, httpx.ConnectError) as exc:
             raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
         except httpx.TimeoutException:
-            raise StreamTimeout(READ_TIMEOUT) from None
+            raise StreamTimeout(read) from None
         except httpx.HTTPError as exc:
             raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
         except (ValueError, TypeError, KeyError, pydantic.ValidationError) as exc:  # not Ollama's JSON
@@ -639,13 +639,8 @@ class OllamaBackend(Backend):
         in the answer" can only mean the end-of-text token (Ollama reports none for it); the
         numbers themselves do not depend on temperature.
         """
-        import ollama
-        import pydantic
-
-        token = cancel or CancelToken()
-        client = self._client(STREAM_READ_TIMEOUT, token)
-        try:
-            response = client.generate(
+        response = self._call(
+            lambda client: client.generate(
                 model=model,
                 prompt=text,
                 raw=True,
@@ -653,19 +648,11 @@ class OllamaBackend(Backend):
                 options={"num_predict": 1, "temperature": 0},
                 logprobs=True,
                 top_logprobs=max(0, min(20, int(top))),
-            )
-        except ollama.ResponseError as exc:
-            raise self._response_error(exc, model) from None
-        except (ConnectionError, httpx.ConnectError) as exc:
-            raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
-        except httpx.TimeoutException:
-            raise StreamTimeout(STREAM_READ_TIMEOUT) from None
-        except httpx.HTTPError as exc:
-            raise StreamCut(_reason(exc)) from None
-        except (ValueError, pydantic.ValidationError) as exc:
-            raise NotCompatible(self.url, f"{type(exc).__name__}: {_clip(str(exc), 120)}", backend="ollama") from None
-        finally:
-            client.close()
+            ),
+            model,
+            read=STREAM_READ_TIMEOUT,
+            cancel=cancel or CancelToken(),
+        )
         entries = parse_entries(response.logprobs)
         if entries:
             return next_token_from(entries)
