@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Markdown, OptionList, Static
+from textual.widgets import Header, OptionList, Static  # Markdown, DataTable: in the screens that show them
 from textual.widgets.option_list import Option
 
 from tutor.app.footer import KeyFooter
@@ -538,6 +538,8 @@ class QuizScreen(TutorScreen):
         return cls(lesson.id, titles, questions, kind="check", draw=None)
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown
+
         yield from self.compose_frame()
         with VerticalScroll(id="quiz"):
             yield Static("", id="quiz-title")
@@ -578,6 +580,8 @@ class QuizScreen(TutorScreen):
             self.show_question()
 
     def show_question(self) -> None:
+        from textual.widgets import Markdown
+
         session = self.session
         dq = session.current
         lang = self.lang
@@ -639,6 +643,8 @@ class QuizScreen(TutorScreen):
             self.show_question()
 
     def show_results(self) -> None:
+        from textual.widgets import Markdown
+
         session = self.session
         lang = self.lang
         self.KEYS = self.END_KEYS if session.misses() else [k for k in self.END_KEYS if k[1] != "retake"]
@@ -696,6 +702,8 @@ class ProgressScreen(TutorScreen):
     KEYS = [("escape", "back", "key.back")]
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable
+
         yield from self.compose_frame()
         with Vertical(id="progress"):  # the lessons table scrolls itself; the quiz rows stay below it
             yield Static("", id="progress-summary")
@@ -704,11 +712,15 @@ class ProgressScreen(TutorScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        from textual.widgets import DataTable
+
         super().on_mount()
         self.refresh_content()
         self.query_one("#progress-lessons", DataTable).focus()
 
     def refresh_content(self) -> None:
+        from textual.widgets import DataTable
+
         lang = self.lang
         progress = course_progress(self.course, self.store)
         self.query_one("#progress-summary", Static).update(
@@ -752,6 +764,8 @@ class GlossaryScreen(TutorScreen):
     KEYS = [("escape", "back", "key.back")]
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown
+
         yield from self.compose_frame()
         with VerticalScroll(id="glossary"):
             yield Markdown("", id="glossary-text", open_links=False)
@@ -763,6 +777,8 @@ class GlossaryScreen(TutorScreen):
         self.query_one("#glossary", VerticalScroll).focus()
 
     def refresh_content(self) -> None:
+        from textual.widgets import Markdown
+
         from tutor.lessons import load_glossary
 
         lang = self.lang

@@ -11,7 +11,6 @@ import json
 import sys
 from typing import TextIO
 
-from tutor.fit.hardware import SpecError
 from tutor.fit.units import human_bytes, human_bytes2
 
 EXIT_OK = 0
@@ -51,6 +50,7 @@ def _parse_ctx(text: str | None) -> int | None:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from tutor.fit.hardware import SpecError  # here, not at import: every `tutor` start registers this verb
     from tutor.fit.report import UnknownModel, fit_report
 
     out = out or sys.stdout
