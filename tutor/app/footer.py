@@ -2,7 +2,9 @@
 
 Textual's Footer builds a widget per key and rebuilds them all whenever the bindings change
 (several times while a screen opens): about a third of a lesson's page turn went there. This one
-redraws a single line from the screen's active bindings, at most once per refresh.
+redraws a single line from the screen's active bindings, once per burst of changes, before the
+screen's next frame (after it, the new page showed its footer one frame late), and only when the
+line changed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class KeyFooter(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self._pending = False
+        self._line = ""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -38,14 +41,20 @@ class KeyFooter(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen) -> None:
-        if not self._pending:  # many changes in one refresh: one redraw
+        if not self._pending:  # many changes in a row: one redraw, queued behind them
             self._pending = True
-            self.call_after_refresh(self._redraw)
+            self.call_later(self._redraw)
 
     def _redraw(self) -> None:
         self._pending = False
-        if self.is_attached:  # a screen being replaced may still ask once
-            self.update(self.keys_line())
+        if not self.is_attached:  # a screen being replaced may still ask once
+            return
+        line = self.keys_line()
+        if line != self._line:
+            self._line = line
+            # One docked line whatever it says: no layout pass for the screen (a relayout per
+            # redraw was a fifth of a page turn).
+            self.update(line, layout=False)
 
     def key_name(self, binding) -> str:
         """How the key reads: Textual's display, with named keys in the learner's language."""

@@ -13,11 +13,16 @@ import random
 import re
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static  # Markdown, DataTable: in the screens that show them
 from textual.widgets.option_list import Option
 
@@ -49,9 +54,10 @@ PERCENT_AFTER_SPACE = re.compile(r"(\d) %")
 
 
 @functools.lru_cache(maxsize=96)
-def rendered_lesson(source: str, width: int) -> Text:
-    """A lesson's markdown drawn once at a width, as styled lines. Pure Rich, no Textual: safe to
-    call from a thread, which is how the neighbouring lessons are drawn ahead of a page turn."""
+def drawn_lesson(source: str, width: int) -> tuple[Strip, ...]:
+    """A lesson's markdown drawn once at a width, one strip of styled segments per line. Pure
+    Rich (a Strip is plain data): safe to call from a thread, which is how the neighbouring
+    lessons are drawn ahead of a page turn."""
     from rich.markdown import Markdown as RichMarkdown  # here: start-up need not parse markdown_it
 
     console = Console(width=width, file=io.StringIO(), color_system="truecolor", force_terminal=True,
@@ -60,30 +66,41 @@ def rendered_lesson(source: str, width: int) -> Text:
     # sign are kept together (wrapping breaks at any whitespace, no-break spaces included).
     source = PERCENT_AFTER_SPACE.sub(r"\1%", source)
     lines = console.render_lines(RichMarkdown(source, hyperlinks=False), console.options.update(width=width), pad=False)
+    # A blank line keeps one empty segment, as Textual's own text rendering gives it (the
+    # screenshots stay byte for byte what they were with a Static).
+    strips = [Strip([segment for segment in line if segment.text and not segment.control] or [Segment("")]) for line in lines]
+    while strips and not strips[-1].text.strip():  # no blank lines below the text
+        strips.pop()
+    return tuple(strips)
+
+
+def rendered_lesson(source: str, width: int) -> Text:
+    """The drawn lesson as one Text (its lines joined), for reading it as a whole."""
     text = Text(no_wrap=True, end="")
-    for i, line in enumerate(lines):
+    for i, strip in enumerate(drawn_lesson(source, width)):
         if i:
             text.append("\n")
-        for segment in line:
-            if not segment.control:
-                text.append(segment.text, segment.style)
+        for segment in strip:
+            text.append(segment.text, segment.style)
     text.rstrip()
     return text
 
 
-class LessonText(Static):
-    """A lesson's text as one widget of pre-drawn lines. Textual's Markdown widget mounts a widget
-    per paragraph, list item and table cell (hundreds per lesson): a page turn took 0.4-0.6 s.
-    Lines drawn once per width (cached, and ahead of time for the neighbours) make it cheap."""
+class LessonText(Widget):
+    """A lesson's text as pre-drawn lines, shown through Textual's line API: a frame draws only
+    the lines on screen, and the height is the number of lines. Textual's Markdown widget mounted
+    a widget per paragraph, list item and table cell (a page turn took 0.4-0.6 s); a Static holding
+    the whole text still wrapped and styled every line of it twice per page turn."""
 
     DEFAULT_CSS = """
     LessonText { height: auto; }
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
         self.source = ""
         self.drawn_width = 0
+        self.lines: tuple[Strip, ...] = ()
 
     def text_width(self) -> int:
         width = self.content_size.width
@@ -94,11 +111,39 @@ class LessonText(Static):
     def show(self, source: str) -> None:
         self.source = source
         self.drawn_width = self.text_width()
-        self.update(rendered_lesson(source, self.drawn_width))
+        self.lines = drawn_lesson(source, self.drawn_width)
+        self.refresh(layout=True)
 
     def on_resize(self) -> None:
         if self.source and self.text_width() != self.drawn_width:
             self.show(self.source)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self.drawn_width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        base = self.visual_style.rich_style
+        if y >= len(self.lines):
+            return Strip.blank(self.size.width, base)
+        line = self.lines[y]
+        selection = self.text_selection
+        span = selection.get_span(y) if selection is not None else None
+        if span is not None:  # the learner is selecting text with the mouse: highlight it
+            text = Text.assemble(*((segment.text, segment.style) for segment in line), no_wrap=True, end="")
+            start, end = span
+            text.stylize(self.screen.get_component_rich_style("screen--selection"), start, len(text) if end == -1 else end)
+            line = Strip(text.render(self.app.console), line.cell_length)
+        # Offsets tell Textual which character is under the mouse (text selection).
+        return line.apply_style(base).apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(line.text for line in self.lines)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
 
 class TutorScreen(Screen):
@@ -120,6 +165,9 @@ class TutorScreen(Screen):
         return self.app.course
 
     def compose_frame(self) -> ComposeResult:
+        # Set before the widgets exist, a class restyles only the screen; set on mount, it
+        # restyled every widget on it again (a tenth of a page turn at heights under 30).
+        self.set_class(self.app.size.height < SHORT_HEIGHT, "short")
         yield Header(show_clock=False)
         yield Static("", id="too-small")
 
@@ -338,7 +386,7 @@ class LessonScreen(TutorScreen):
 
         def draw() -> None:
             for source in sources:
-                rendered_lesson(source, width)
+                drawn_lesson(source, width)
 
         self.run_worker(draw, thread=True, group="draw-ahead", exclusive=True)
 
