@@ -21,8 +21,9 @@ Both programs of 1 run with the environment this script has. Where PYTHONDONTWRI
 installed Textual's are not; `--cached-bytecode` runs both with a bytecode cache (a temporary
 PYTHONPYCACHEPREFIX, one unmeasured start first), as a `pip install`ed tutor runs.
 
-    python benchmarks/bench_screens.py                    # 5 starts each, 12 page turns
-    python benchmarks/bench_screens.py --quick            # 2 starts, 6 page turns
+    python benchmarks/bench_screens.py                    # 9 starts each, 12 page turns
+    python benchmarks/bench_screens.py --quick            # 3 starts, 6 page turns
+    python benchmarks/bench_screens.py --starts 15        # more starts (first paint spreads most)
     python benchmarks/bench_screens.py --cached-bytecode  # first paint as installed
     python benchmarks/bench_screens.py --profile          # where the in-process page turn goes
 
@@ -247,6 +248,7 @@ def summary(samples: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--starts", type=int, metavar="N", help="starts of each program for the first paint")
     parser.add_argument("--cached-bytecode", action="store_true", help="first paint with a bytecode cache, as installed")
     parser.add_argument("--profile", action="store_true", help="only the in-process page turns, profiled")
     args = parser.parse_args()
@@ -261,7 +263,9 @@ def main() -> int:
     if subprocess.run(["which", "tmux"], capture_output=True).returncode:
         print("tmux is needed for this benchmark")
         return 1
-    runs, turns = (2, 6) if args.quick else (5, 12)
+    # Starts spread most on a busy machine (one slow start moves a median of 5): 9 by default.
+    runs, turns = (3, 6) if args.quick else (9, 12)
+    runs = args.starts or runs
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         try:
