@@ -14,6 +14,7 @@ import re
 
 from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.selection import Selection
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static  # Markdown, DataTable: in the screens that show them
 from textual.widgets.option_list import Option
@@ -134,10 +136,21 @@ class LessonText(Widget):
         if span is not None:  # the learner is selecting text with the mouse: highlight it
             text = Text.assemble(*((segment.text, segment.style) for segment in line), no_wrap=True, end="")
             start, end = span
-            text.stylize(self.screen.get_component_rich_style("screen--selection"), start, len(text) if end == -1 else end)
+            text.stylize(self.selection_style(), start, len(text) if end == -1 else end)
             line = Strip(text.render(self.app.console), line.cell_length)
         # Offsets tell Textual which character is under the mouse (text selection).
         return line.apply_style(base).apply_offsets(0, y)
+
+    def selection_style(self) -> RichStyle:
+        """The screen's selection colours over this widget's, as Textual shows a selection in text
+        (the default selection foreground is transparent: the text keeps its own colour)."""
+        selection = VisualStyle.from_styles(self.screen.get_component_styles("screen--selection"))
+        combined = self.visual_style + selection
+        foreground = selection.foreground
+        return RichStyle(
+            color=combined.foreground.rich_color if foreground is not None and foreground.a > 0 else None,
+            bgcolor=combined.background.rich_color if combined.background is not None else None,
+        )
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         return selection.extract("\n".join(line.text for line in self.lines)), "\n"
