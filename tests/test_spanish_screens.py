@@ -105,3 +105,141 @@ def test_plain_progress_in_spanish_shows_no_english(capsys, store):
     assert "aprobado" in out and "sin terminar" in out
     lines = [line.rsplit("[", 1)[0] for line in out.splitlines()]  # the [lesson-id] / [tutor quiz N] hints are commands
     assert not english_in("\n".join(lines)), out
+
+
+# -- every path of `tutor progress`, and the other plain commands' errors, in Spanish -------------
+
+PATH = re.compile(r"(?<![\w-])/[^\s:;,()«»]+")  # a file's path is the learner's, in no language
+
+
+LESSON_ID = re.compile(r"\bm\d-l\d\d-[\w-]+")  # an id to type, like a command
+
+
+VERB = re.compile(r"\btutor (lessons|lesson|quiz|progress|chat|tokenize|generate|train|fit|engine( (info|get|bpe|export))?)\b")
+
+
+def plain_words(text: str) -> str:
+    return VERB.sub("ORDEN", LESSON_ID.sub("ID", PATH.sub("RUTA", text)))
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from tutor.cli import main
+
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err, captured.err
+    return code, captured.out, captured.err
+
+
+def assert_spanish(out: str, err: str) -> None:
+    text = plain_words(out + "\n" + err)
+    assert not english_in(text), text
+
+
+def export_data(**changes) -> dict:
+    return {"format": "tutor-progress", "version": 1, "lessons": [], "attempts": []} | changes
+
+
+def test_every_progress_path_in_spanish_shows_no_english(store, tmp_path, capsys):
+    import json
+
+    store.mark_done("m1-l01-inside-llms")
+    target = tmp_path / "mi-progreso.json"
+    code, out, err = run_cli(capsys, "progress", "--export", str(target), "--lang", "es")
+    assert code == 0 and "Progreso exportado a" in out and target.exists()
+    assert_spanish(out, err)
+
+    # a good file, back in
+    code, out, err = run_cli(capsys, "progress", "--import", str(target), "--lang", "es")
+    assert code == 0 and out.startswith("Importado: ") and "lección(es) actualizada(s)" in out
+    assert_spanish(out, err)
+
+    # a file with entries left out, each with why: the lines and the count in Spanish
+    attempt = {
+        "uid": "a1", "quiz_id": "m1-quiz", "kind": "quiz", "lang": "es",
+        "started_at": "2024-01-01T00:00:00+00:00", "finished_at": "2024-01-01T00:10:00+00:00",
+        "score": 8, "total": 10, "passed": True, "answers": [],
+    }
+    edited = export_data(
+        lessons=[{"lesson_id": "m9-l99-nada", "status": "done"}, {"lesson_id": "m1-l01-inside-llms", "status": "x"},
+                 {"lesson_id": "m1-l01-inside-llms", "status": "reading", "position": 7}, "raro"],
+        attempts=[attempt | {"uid": "b", "quiz_id": "m9-quiz"}, attempt | {"uid": "c", "lang": "klingon"},
+                  attempt | {"uid": "d", "score": 99}, attempt | {"uid": "e", "total": 0}, attempt | {"uid": "", "kind": "x"},
+                  attempt | {"uid": "f", "kind": "otro"}, attempt | {"uid": "g", "passed": "quizá"},
+                  attempt | {"uid": "h", "started_at": "ayer"}, attempt | {"uid": "i", "answers": [{"question_id": "nada"}]}],
+    )
+    path = tmp_path / "editado.json"
+    path.write_text(json.dumps(edited), encoding="utf-8")
+    code, out, err = run_cli(capsys, "progress", "--import", str(path), "--lang", "es")
+    assert code == 0 and "13 entradas omitidas (ver arriba)" in out
+    assert err.count("omitida: ") == 13 and "no es un quiz de este curso" in err and "no está entre 0 y 1" in err
+    assert_spanish(out, err)
+
+    # refused whole: a newer export, not an export at all, not UTF-8, not JSON, too deep, a missing file, a folder
+    refused = {
+        "nueva.json": json.dumps(export_data(version=99)).encode(),
+        "otra-cosa.json": json.dumps({"hola": 1}).encode(),
+        "sin-version.json": json.dumps(export_data(version="1")).encode(),
+        "listas.json": json.dumps(export_data(lessons={})).encode(),
+        "binario.json": b"\xff\xfe no es utf-8",
+        "roto.json": b'{"format": "tutor-progress",',
+        "hondo.json": b"[" * 100000,
+    }
+    for name, content in refused.items():
+        (tmp_path / name).write_bytes(content)
+        code, out, err = run_cli(capsys, "progress", "--import", str(tmp_path / name), "--lang", "es")
+        assert code == 2 and "No se ha cambiado nada." in err, (name, err)
+        assert_spanish(out, err)
+    code, out, err = run_cli(capsys, "progress", "--import", str(tmp_path / "no-existe.json"), "--lang", "es")
+    assert code == 2 and "no existe el archivo" in err
+    assert_spanish(out, err)
+    code, out, err = run_cli(capsys, "progress", "--import", str(tmp_path), "--lang", "es")  # a folder
+    assert code == 2 and "no se puede leer" in err and "es una carpeta" in err
+    assert_spanish(out, err)
+    code, out, err = run_cli(capsys, "progress", "--export", str(tmp_path), "--lang", "es")  # cannot write
+    assert code == 1 and "no se puede escribir" in err
+    assert_spanish(out, err)
+
+    # reset: without a terminal it asks for --yes; with it, done and a backup named
+    code, out, err = run_cli(capsys, "progress", "--reset", "--lang", "es")
+    assert code == 2 and "confírmalo con --yes" in err
+    assert_spanish(out, err)
+    code, out, err = run_cli(capsys, "progress", "--reset", "--yes", "--lang", "es")
+    assert code == 0 and "Progreso borrado" in out
+    assert_spanish(out, err)
+
+
+def test_a_store_that_cannot_open_explains_in_spanish(tutor_home, capsys):
+    (tutor_home / "tutor.sqlite3").mkdir(parents=True)  # the file is a folder
+    code, out, err = run_cli(capsys, "progress", "--lang", "es")
+    assert code == 1 and "es una carpeta" in err
+    assert_spanish(out, err)
+
+
+def test_the_plain_commands_errors_in_spanish_show_no_english(store, capsys):
+    store.set_setting("lang", "es")  # the verbs without --lang answer in the remembered language
+    cases = [
+        (["quiz", "9", "--lang", "es"], "quiz desconocido"),
+        (["quiz", "1", "--lang", "es"], "necesita una terminal interactiva"),  # pytest's capture is no terminal
+        (["lesson", "99", "--lang", "es"], "lección desconocida"),
+        (["lesson", "4"], "La app tutor necesita una terminal"),
+        (["chat"], "La app tutor necesita una terminal"),
+        (["quiz", "1", "--lang", "xx"], "valor no válido"),  # argparse's own phrase
+        (["progress", "--export", "a", "--import", "b"], "no se puede usar junto con"),
+        (["quiz"], "faltan estos argumentos"),
+        (["lessons", "--nada"], "argumentos desconocidos"),
+        (["train", "--steps", "muchos"], "no es un número entero"),
+        (["train", "--steps", "0"], "no está entre"),
+        (["train", "--out", "/proc/nada/x.pt"], "no se puede escribir en"),
+        (["train", "--out", "/"], "es una carpeta"),
+        (["generate", "La", "--temperature", "caliente"], "no es un número"),
+        (["generate", "La", "--temperature", "inf"], "no es un número finito"),
+        (["generate", "   "], "el texto de partida está vacío"),
+        (["tokenize", "hola", "--encoding", "nada"], "codificación desconocida"),
+        (["engine", "get", "nada"], "modelo desconocido"),
+        (["engine", "export", "--gguf", "/"], "nombra una carpeta"),
+    ]
+    for argv, expected in cases:
+        code, out, err = run_cli(capsys, *argv)
+        assert code in (1, 2) and expected in err, (argv, err)
+        assert_spanish(out, err)

@@ -12,6 +12,7 @@ import sys
 import time
 
 from tutor.argtypes import float_between, int_between, seed, writable_file
+from tutor.i18n import say
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -116,7 +117,7 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     )
 
     if args.encoding not in ENCODING_NAMES:
-        return _error(f"unknown encoding {args.encoding!r}; valid names: {', '.join(ENCODING_NAMES)}")
+        return _error(say("engine.err.unknown_encoding", name=repr(args.encoding), names=", ".join(ENCODING_NAMES)))
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
         tok = get_tokenizer(args.encoding)
@@ -142,15 +143,15 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
-        return _error("the prompt is empty; give some text to continue, e.g. tutor generate \"La atención\"")
+        return _error(say("engine.err.empty_prompt"))
     if args.temperature < 0:
-        return _error("--temperature must be >= 0")
+        return _error(say("engine.err.not_negative", option="--temperature"))
     if args.top_k < 0:
-        return _error("--top-k must be >= 0")
+        return _error(say("engine.err.not_negative", option="--top-k"))
     if args.top_p is not None and not 0 < args.top_p <= 1:
-        return _error("--top-p must be in (0, 1]")
+        return _error(say("engine.err.top_p"))
     if args.max_tokens < 1:
-        return _error("--max-tokens must be at least 1")
+        return _error(say("engine.err.at_least", option="--max-tokens", n=1))
     try:
         from tutor.engine.device import pick_device
 
@@ -241,9 +242,9 @@ def show_progress(events, out, tty: bool) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.steps is not None and args.steps < 1:
-        return _error("--steps must be at least 1")
+        return _error(say("engine.err.at_least", option="--steps", n=1))
     if args.threads is not None and args.threads < 1:
-        return _error("--threads must be at least 1")
+        return _error(say("engine.err.at_least", option="--threads", n=1))
     try:
         from tutor.engine.device import describe_device, pick_device
 
@@ -277,7 +278,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         show_progress(events, sys.stdout, sys.stdout.isatty())
     except KeyboardInterrupt:
-        print("\ninterrupted: nothing saved", file=sys.stderr)
+        print("\n" + say("engine.err.interrupted_train"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except (RuntimeError, ValueError) as exc:
         return _error(str(exc), EXIT_FAIL)
@@ -378,12 +379,12 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
     from tutor.engine.registry import HUB_MODELS, human_bytes
 
     if args.name not in HUB_MODELS:
-        return _error(f"unknown model {args.name!r}; downloadable: {', '.join(HUB_MODELS)}")
+        return _error(say("engine.err.unknown_model", name=repr(args.name), names=", ".join(HUB_MODELS)))
     model = HUB_MODELS[args.name]
     try:
         cached = hub.verify_cached(args.name)
     except hub.DownloadError as exc:  # a damaged copy was removed: say so, then download afresh
-        print(f"note: {exc}", file=sys.stderr)
+        print(say("engine.note", text=exc), file=sys.stderr)
         cached = None
     if cached is not None:
         print(f"{model.name} is already downloaded: {cached}")
@@ -397,13 +398,13 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
           f"into {hub.hub_cache_dir()}")
     if not args.yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            return _error("this downloads a large file and asks first; without a terminal, confirm with --yes")
+            return _error(say("engine.err.download_needs_yes"))
         try:
-            answer = input("Download it? [y/N] ").strip().lower()
+            answer = input(say("engine.download_ask")).strip().lower()
         except EOFError:
             answer = ""
         if answer not in ("y", "yes", "s", "si", "sí"):
-            print("Nothing was downloaded.")
+            print(say("engine.nothing_downloaded"))
             return EXIT_OK
     tty = sys.stdout.isatty()
     shown = {"step": -1}
@@ -421,7 +422,7 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
     try:
         folder = hub.download(args.name, progress=progress, files=files)
     except KeyboardInterrupt:
-        print("\ninterrupted: what arrived is kept; run the same command to resume", file=sys.stderr)
+        print("\n" + say("engine.err.interrupted_download"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except hub.DownloadError as exc:
         if tty:
@@ -441,7 +442,7 @@ def cmd_engine_bpe(args: argparse.Namespace) -> int:
 
     vocab = args.vocab_size or DEFAULT_VOCAB_SIZE
     if vocab < 257:
-        return _error("--vocab-size must be at least 257 (256 bytes + <|endoftext|>)")
+        return _error(say("engine.err.vocab_size"))
     if args.out:
         out = Path(args.out)
     else:
@@ -469,13 +470,13 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
     try:
         from tutor.engine.export import ExportRefused, export_gguf, load_source
     except ImportError as exc:  # the gguf package missing from a partial install
-        return _error(f"exporting needs the gguf package ({exc}); pip install gguf", EXIT_FAIL)
+        return _error(say("engine.err.no_gguf", detail=exc), EXIT_FAIL)
     out = Path(args.gguf)
     if out.is_dir():
-        return _error(f"--gguf names a folder ({out}); give a file name such as {out / 'course.gguf'}")
+        return _error(say("engine.err.gguf_folder", out=out, example=out / "course.gguf"))
     choice = _model_choice(args)
     if choice is not None and args.checkpoint:
-        return _error("give --checkpoint or --model/--model-path, not both")
+        return _error(say("engine.err.not_both"))
     if choice is not None:  # GPT-2 from the Hugging Face cache or a folder (the model registry)
         loaded, code = _load_named_model(choice, "cpu")
         if loaded is None:
@@ -489,14 +490,14 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
         except FileNotFoundError as exc:
             return _error(str(exc))
         except Exception as exc:  # noqa: BLE001 - a file that is not a checkpoint: say so in one line
-            return _error(f"cannot read {args.checkpoint}: {type(exc).__name__}: {exc}", EXIT_FAIL)
+            return _error(say("engine.err.cannot_read", path=args.checkpoint, detail=f"{type(exc).__name__}: {exc}"), EXIT_FAIL)
         name = args.name or ("tutor course GPT" if args.checkpoint is None else f"tutor GPT ({Path(args.checkpoint).stem})")
     try:
         result = export_gguf(out, model, tokenizer, dtype=args.dtype, name=name)
     except ExportRefused as exc:
-        return _error(f"cannot export as llama.cpp gpt2: {exc}", EXIT_FAIL)
+        return _error(say("engine.err.cannot_export", detail=exc), EXIT_FAIL)
     except OSError as exc:
-        return _error(f"cannot write {out}: {exc}", EXIT_FAIL)
+        return _error(say("engine.err.cannot_write", path=out, detail=exc), EXIT_FAIL)
     print(
         f"exported {label}: {result.parameters:,} parameters, {result.tensors} tensors, {result.dtype}"
         f" -> {result.gguf_path} ({result.file_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]})"
