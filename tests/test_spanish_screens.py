@@ -238,6 +238,12 @@ def test_the_plain_commands_errors_in_spanish_show_no_english(store, capsys):
         (["tokenize", "hola", "--encoding", "nada"], "codificación desconocida"),
         (["engine", "get", "nada"], "modelo desconocido"),
         (["engine", "export", "--gguf", "/"], "nombra una carpeta"),
+        (["fit", "--ctx", "mucho"], "debe ser un número entero positivo"),
+        (["fit", "--ram", "-1GiB"], "el tamaño debe ser positivo"),
+        (["fit", "--ram", "mucha"], "no es un tamaño"),
+        (["fit", "--gpu", "cuda"], "necesita TIPO:TAMAÑO"),
+        (["fit", "--gpu", "tpu:8GiB"], "tipo de GPU desconocido"),
+        (["fit", "--gpu", "metal:8GiB,metal:8GiB"], "una sola GPU unificada"),
     ]
     for argv, expected in cases:
         code, out, err = run_cli(capsys, *argv)

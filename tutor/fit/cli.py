@@ -46,7 +46,9 @@ def _parse_ctx(text: str | None) -> int | None:
     if t.endswith("k"):
         t, mult = t[:-1], 1024
     if not t.isdigit() or int(t) * mult <= 0:
-        raise ValueError(f"--ctx must be a positive whole number of tokens (e.g. 8192 or 8k), not {text!r}")
+        from tutor.i18n import say
+
+        raise ValueError(say("fit.err.ctx", text=repr(text)))
     return int(t) * mult
 
 

@@ -133,8 +133,9 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
     if model and not any(m["model"] in (model, f"{model}:latest") for m in models):
         e = catalogue_entry(model)
         if e is None:
-            raise UnknownModel(f"{model!r} is not installed{'' if ollama['reachable'] else ' (Ollama not reachable)'} "
-                               "and not in the catalogue (see `tutor fit` for the list)")
+            from tutor.i18n import say
+
+            raise UnknownModel(say("fit.err.unknown_model" if ollama["reachable"] else "fit.err.unknown_model_offline", model=repr(model)))
         m = assess(e.model, e.facts(), hw, version, ctx, s, e.file_bytes, installed=False)
         m["source"] = e.source
         models.append(m)
