@@ -100,9 +100,12 @@ def test_plain_progress_in_spanish_shows_no_english(capsys, store):
     attempt = store.start_attempt("m1-quiz", "quiz", "es", 10)
     store.finish_attempt(attempt, 9, 10, True)
     store.start_attempt("m2-quiz", "quiz", "es", 10)
+    retake = store.start_attempt("m1-quiz", "retake", "es", 1)
+    store.finish_attempt(retake, 1, 1, True)
     assert main(["progress", "--lang", "es"]) == 0
     out = capsys.readouterr().out
     assert "aprobado" in out and "sin terminar" in out
+    assert "fallos" in out and "retake" not in out  # the attempt's kind, named in Spanish
     lines = [line.rsplit("[", 1)[0] for line in out.splitlines()]  # the [lesson-id] / [tutor quiz N] hints are commands
     assert not english_in("\n".join(lines)), out
 

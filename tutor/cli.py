@@ -151,15 +151,23 @@ def print_course(store, lang: str, with_attempts: bool = False) -> None:
             for attempt in store.attempts(module.quiz.id):
                 if attempt.finished_at:
                     print(
-                        f"        {attempt.finished_at}  {attempt.kind:<6} {attempt.score}/{attempt.total}"
+                        f"        {attempt.finished_at}  {kind_name(attempt.kind, lang):<6} {attempt.score}/{attempt.total}"
                         f"  {t('progress.attempt_passed', lang) if attempt.passed else ''}"
                     )
                 else:  # left with Ctrl-C or a closed window: listed, never counted as a score
                     answered = len(store.answers(attempt.id))
                     print(
-                        f"        {attempt.started_at}  {attempt.kind:<6} "
+                        f"        {attempt.started_at}  {kind_name(attempt.kind, lang):<6} "
                         + t("progress.unfinished", lang, answered=answered, total=attempt.total)
                     )
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """An attempt's kind (quiz, retake, check) as the listing names it in `lang`."""
+    from tutor.i18n import CATALOGUE, t
+
+    key = f"progress.kind.{kind}"
+    return t(key, lang) if key in CATALOGUE["en"] else kind
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:
