@@ -252,3 +252,31 @@ def test_the_plain_commands_errors_in_spanish_show_no_english(store, capsys):
         code, out, err = run_cli(capsys, *argv)
         assert code in (1, 2) and expected in err, (argv, err)
         assert_spanish(out, err)
+
+
+def test_a_read_only_store_and_a_moved_aside_one_explain_in_spanish(tutor_home, monkeypatch, capsys, tmp_path):
+    import sqlite3
+
+    from tutor.store import SCHEMA_VERSION
+
+    monkeypatch.setenv("TUTOR_HOME", "/proc/tutor-cannot-be-here/data")  # no folder can be made there
+    code, out, err = run_cli(capsys, "progress", "--lang", "es")
+    assert code == 0 and "solo lectura: No se puede crear la carpeta" in err and "no se guardará" in err
+    assert_spanish("", err)  # (the course listing itself is scanned above)
+    code, out, err = run_cli(capsys, "progress", "--reset", "--yes", "--lang", "es")
+    assert code == 1 and "no se ha cambiado nada" in err
+    assert_spanish(out, err)
+    code, out, err = run_cli(capsys, "progress", "--import", str(tmp_path / "x.json"), "--lang", "es")
+    assert code == 1 and "no se ha cambiado nada" in err
+    assert_spanish(out, err)
+
+    home = tmp_path / "casa"
+    home.mkdir()
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    conn = sqlite3.connect(home / "tutor.sqlite3")  # an SQLite file, but not a whole tutor store
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.commit()
+    conn.close()
+    code, out, err = run_cli(capsys, "progress", "--lang", "es")
+    assert code == 0 and "se ha apartado a" in err and "le faltan las tablas" in err
+    assert_spanish("", err)
