@@ -213,9 +213,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
     store = open_store_or_explain()
     if store is None:
         return EXIT_FAIL
-    lang = resolve_lang(args.lang, store)
-    set_message_lang(lang)  # the store's own choice, should the early guess (main) have missed it
     try:
+        lang = resolve_lang(args.lang, store)
+        set_message_lang(lang)  # the store's own choice, should the early guess (main) have missed it
         if args.export:
             data = store.export_progress()
             target = Path(args.export)
