@@ -1,8 +1,9 @@
 """Command-line value types: every value is checked where argparse reads it.
 
 Each function is an argparse `type=`: it returns the value, or raises ArgumentTypeError with a
-sentence that says what is allowed (in the command line's language, tutor.i18n.say), so a bad value ends as argparse's usage line and exit code 2
-before any work starts (no torch import, no training that fails at the end). Headless.
+sentence that says what is allowed (in the command line's language: tutor.i18n.say), so a bad
+value ends as argparse's usage line and exit code 2 before any work starts (no torch import, no
+training that fails at the end). Headless.
 """
 
 from __future__ import annotations

@@ -274,7 +274,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
             if len(plan.skipped) > shown:
                 err(say("progress.import.skipped_more", n=len(plan.skipped) - shown))
             count = len(plan.skipped)
-            rest = say("progress.import.rest_none" if not count else "progress.import.rest_one" if count == 1 else "progress.import.rest_many", n=count)
+            rest_key = "progress.import.rest_" + ("none" if not count else "one" if count == 1 else "many")
+            rest = say(rest_key, n=count)
             print(say("progress.import.done", lessons=lessons, attempts=attempts, rest=rest))
             return EXIT_OK
         if args.reset:

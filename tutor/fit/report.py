@@ -135,7 +135,8 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
         if e is None:
             from tutor.i18n import say
 
-            raise UnknownModel(say("fit.err.unknown_model" if ollama["reachable"] else "fit.err.unknown_model_offline", model=repr(model)))
+            key = "fit.err.unknown_model" if ollama["reachable"] else "fit.err.unknown_model_offline"
+            raise UnknownModel(say(key, model=repr(model)))
         m = assess(e.model, e.facts(), hw, version, ctx, s, e.file_bytes, installed=False)
         m["source"] = e.source
         models.append(m)
