@@ -280,3 +280,28 @@ def test_a_read_only_store_and_a_moved_aside_one_explain_in_spanish(tutor_home, 
     code, out, err = run_cli(capsys, "progress", "--lang", "es")
     assert code == 0 and "se ha apartado a" in err and "le faltan las tablas" in err
     assert_spanish("", err)
+
+
+def test_the_engine_verbs_report_in_spanish(store, capsys):
+    import io
+
+    from tutor.engine import cli as engine_cli
+    from tutor.engine.training import TrainEvent
+    from tutor.i18n import set_message_lang
+
+    store.set_setting("lang", "es")
+    code, out, err = run_cli(capsys, "tokenize", "El gato 🦙")
+    assert code == 0 and "codificación: gpt2" in out and "palabras: 3" in out and "parte de '🦙'" in out
+    assert_spanish(out.replace("El gato", ""), err)  # the text itself is the learner's
+    previous = set_message_lang("es")  # what main() does for `tutor train` when the learner chose Spanish
+    try:
+        drawn = io.StringIO()
+        engine_cli.show_progress(
+            [TrainEvent(1, 2, 5.0, 4.5, 1e-3, 100.0, "hola", 1.0), TrainEvent(2, 2, 4.0, 4.2, 1e-4, 100.0, None, 2.0, done=True)],
+            drawn, tty=False,
+        )
+    finally:
+        set_message_lang(previous)
+    text = drawn.getvalue()
+    assert "paso 2/2" in text and "pérdida 4.000 val 4.200" in text and "muestra: 'hola'" in text and "quedan 0:00" in text
+    assert_spanish(text, "")

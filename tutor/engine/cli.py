@@ -124,17 +124,20 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     except TokenizerUnavailable as exc:
         return _error(str(exc), EXIT_FAIL)
     pieces = tok.pieces(text)
-    print(f"encoding: {tok.name} ({tok.n_vocab:,} tokens in its vocabulary)")
+    print(say("engine.tokenize.encoding", name=tok.name, n=f"{tok.n_vocab:,}"))
     width = len(str(tok.n_vocab))
     for piece in pieces:
         try:
             shown = repr(piece.raw.decode("utf-8"))
         except UnicodeDecodeError:  # a token that holds only part of a character's bytes
-            shown = "bytes " + piece.raw.hex(" ")
-            shown += f"  (part of {piece.text[-1]!r})" if piece.text else "  (rest of the character above)"
+            shown = say("engine.tokenize.bytes", hex=piece.raw.hex(" "))
+            if piece.text:
+                shown += "  " + say("engine.tokenize.part_of", char=repr(piece.text[-1]))
+            else:
+                shown += "  " + say("engine.tokenize.rest_of")
         print(f"  {piece.id:>{width}}  {shown}")
     words = len(text.split())
-    print(f"tokens: {len(pieces)}   words: {words}   words x 1.3 estimate: {estimate_tokens_from_words(text)}")
+    print(say("engine.tokenize.counts", tokens=len(pieces), words=words, estimate=estimate_tokens_from_words(text)))
     return EXIT_OK
 
 
@@ -214,10 +217,11 @@ def progress_line(event, width: int = 24) -> str:
     bar = "#" * filled + "." * (width - filled)
     left = event.elapsed / max(frac, 1e-9) - event.elapsed if event.step else 0.0
     val = f" val {event.val_loss:.3f}" if event.val_loss is not None else ""
-    return (
-        f"step {event.step:>{len(str(event.max_steps))}}/{event.max_steps} [{bar}] {frac:4.0%}"
-        f" loss {event.train_loss:.3f}{val} lr {event.lr:.1e} {event.tokens_per_s:,.0f} tok/s"
-        f" {_clock(event.elapsed)} elapsed, {_clock(left)} left"
+    return say(
+        "engine.train.progress",
+        step=f"{event.step:>{len(str(event.max_steps))}}/{event.max_steps}", bar=bar, percent=f"{frac:4.0%}",
+        loss=f"{event.train_loss:.3f}", val=val, lr=f"{event.lr:.1e}", speed=f"{event.tokens_per_s:,.0f}",
+        elapsed=_clock(event.elapsed), left=_clock(left),
     )
 
 
@@ -236,7 +240,7 @@ def show_progress(events, out, tty: bool) -> None:
         elif event.val_loss is not None or event.done:
             out.write(line + "\n")
         if event.sample:
-            out.write(f"  sample: {event.sample!r}\n")
+            out.write("  " + say("engine.train.sample", text=repr(event.sample)) + "\n")
         out.flush()
 
 
@@ -270,8 +274,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     where = describe_device(device)
     if device == "cpu":
         n = args.threads or COURSE_THREADS
-        where = f"cpu ({n} thread{'s' if n > 1 else ''})"
-    print(f"training the course mini GPT on {where} -> {out}", flush=True)
+        where = say("engine.train.cpu_threads" if n > 1 else "engine.train.cpu_thread", n=n)
+    print(say("engine.train.start", where=where, out=out), flush=True)
     try:
         events = train_course_model(
             steps=args.steps, out=out, device=device, seed=args.seed, half=not args.fp32, threads=args.threads
@@ -283,10 +287,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     except (RuntimeError, ValueError) as exc:
         return _error(str(exc), EXIT_FAIL)
     _, meta = load_checkpoint(out, "cpu")
-    print(
-        f"saved {out} ({out.stat().st_size / 1e6:.1f} MB). Held-out loss {meta['val_loss_exact']:.3f} nats/token"
-        f" vs {meta['unigram_val_loss']:.3f} for a unigram baseline."
-    )
+    print(say(
+        "engine.train.saved", out=out, mb=f"{out.stat().st_size / 1e6:.1f}",
+        loss=f"{meta['val_loss_exact']:.3f}", unigram=f"{meta['unigram_val_loss']:.3f}",
+    ))
     return EXIT_OK
 
 
@@ -387,15 +391,17 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
         print(say("engine.note", text=exc), file=sys.stderr)
         cached = None
     if cached is not None:
-        print(f"{model.name} is already downloaded: {cached}")
+        print(say("engine.get.cached", name=model.name, path=cached))
         return EXIT_OK
     try:
         files = hub.remote_files(model)
     except hub.DownloadError as exc:
         return _error(str(exc), EXIT_USAGE)
     size = sum(f.size for f in files)
-    print(f"{model.name} ({model.repo_id}, {model.parameters:,} parameters): {human_bytes(size)} to download "
-          f"into {hub.hub_cache_dir()}")
+    print(say(
+        "engine.get.size", name=model.name, repo=model.repo_id, parameters=f"{model.parameters:,}",
+        size=human_bytes(size), folder=hub.hub_cache_dir(),
+    ))
     if not args.yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             return _error(say("engine.err.download_needs_yes"))
@@ -430,8 +436,8 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
         return _error(str(exc), EXIT_FAIL if exc.kind == "corrupt" else EXIT_USAGE)
     if tty:
         print()
-    print(f"verified and saved: {folder}")
-    print(f'try: tutor generate "The meaning of life is" --model {model.name} --temperature 0')
+    print(say("engine.get.saved", folder=folder))
+    print(say("engine.get.try", name=model.name))
     return EXIT_OK
 
 
@@ -457,7 +463,7 @@ def cmd_engine_bpe(args: argparse.Namespace) -> int:
         ranks, path = train_course_tokenizer(vocab, out)
     except RuntimeError as exc:
         return _error(str(exc), EXIT_FAIL)
-    print(f"trained {len(ranks) - 256:,} merges ({len(ranks) + 1:,} tokens with <|endoftext|>) -> {path}")
+    print(say("engine.bpe.done", merges=f"{len(ranks) - 256:,}", tokens=f"{len(ranks) + 1:,}", path=path))
     return EXIT_OK
 
 
@@ -498,14 +504,14 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
         return _error(say("engine.err.cannot_export", detail=exc), EXIT_FAIL)
     except OSError as exc:
         return _error(say("engine.err.cannot_write", path=out, detail=exc), EXIT_FAIL)
-    print(
-        f"exported {label}: {result.parameters:,} parameters, {result.tensors} tensors, {result.dtype}"
-        f" -> {result.gguf_path} ({result.file_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]})"
-    )
-    print(f"Modelfile -> {result.modelfile_path}")
+    print(say(
+        "engine.export.done", label=label, parameters=f"{result.parameters:,}", tensors=result.tensors,
+        dtype=result.dtype, path=result.gguf_path, mb=f"{result.file_bytes / 1e6:.1f}", sha=result.sha256[:12],
+    ))
+    print(say("engine.export.modelfile", path=result.modelfile_path))
     from tutor.engine.export import ollama_name
 
     ollama = ollama_name(result.gguf_path.stem)
-    print(f"In Ollama:  ollama create {ollama} -f {result.modelfile_path}")
-    print(f"           ollama run {ollama} \"La atención\"")
+    print(say("engine.export.ollama", name=ollama, path=result.modelfile_path))
+    print(say("engine.export.ollama_run", name=ollama))
     return EXIT_OK
