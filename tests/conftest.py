@@ -50,6 +50,17 @@ def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def message_lang_reset():
+    """An app or a command that set the message language (tutor.i18n.set_message_lang) leaves it
+    behind for no later test."""
+    from tutor.i18n import set_message_lang
+
+    previous = set_message_lang(None)
+    yield
+    set_message_lang(previous)
+
+
+@pytest.fixture(autouse=True)
 def hf_cache_isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty Hugging Face cache (HF_HOME) per test, offline: no test reads the real cache or the internet."""
     home = tmp_path_factory.mktemp("hf-home")

@@ -305,3 +305,85 @@ def test_the_engine_verbs_report_in_spanish(store, capsys):
     text = drawn.getvalue()
     assert "paso 2/2" in text and "pérdida 4.000 val 4.200" in text and "muestra: 'hola'" in text and "quedan 0:00" in text
     assert_spanish(text, "")
+
+
+# -- the engine's errors, as the labs show them (issue 11, item 3) -------------------------------
+
+
+def notices(app) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def open_lab(pilot):
+    from tutor.app.labs.base import Lab
+
+    await pilot.press("l")
+    await wait_until(pilot, lambda: bool(pilot.app.screen.query(Lab)))
+    await settle(pilot)
+    return pilot.app.screen.query_one(Lab)
+
+
+LAB8 = {"screen": "lesson", "lesson_id": "m2-l08-gpt2-from-scratch"}
+
+
+async def test_lab8_in_spanish_says_why_gpt2_cannot_be_downloaded_offline(run_app):
+    """GPT-2 asked for with nothing cached and HF_HUB_OFFLINE=1 (conftest): the missing model's
+    note, then ctrl+g's refusal from the hub module, all in Spanish."""
+    from labkit import press
+
+    from tutor.engine import registry
+
+    registry.forget_loaded()
+    async with run_app(lang="es", start=LAB8) as (app, pilot):
+        lab = await open_lab(pilot)
+        await press(pilot, "m")
+        await wait_until(pilot, lambda: lab.model_missing == "gpt2")
+        await press(pilot, "ctrl+g")
+        await wait_until(pilot, lambda: lab.model_download is None and "No se pudo descargar" in notices(app))
+        said = notices(app)
+    assert "no se puede descargar gpt2 (548.1 MB): HF_HUB_OFFLINE está activado" in said, said
+    assert "Conéctate a internet" in said
+    assert not english_in(plain_words(said)), said
+
+
+async def test_lab8_in_spanish_says_why_a_cached_model_does_not_load(run_app, hf_cache_isolated):
+    """A "gpt2" in the cache that is another architecture: the registry's refusal, in Spanish."""
+    import json
+
+    from hf_gpt2 import COMMIT, REPO_ID
+    from labkit import press
+
+    from tutor.engine import registry
+
+    snapshot = hf_cache_isolated / ("models--" + REPO_ID.replace("/", "--")) / "snapshots" / COMMIT
+    snapshot.mkdir(parents=True)
+    (hf_cache_isolated / ("models--" + REPO_ID.replace("/", "--")) / "refs").mkdir()
+    (snapshot.parent.parent / "refs" / "main").write_text(COMMIT)
+    (snapshot / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    (snapshot / "model.safetensors").write_bytes(b"\0" * 16)
+    registry.forget_loaded()
+    async with run_app(lang="es", start=LAB8) as (app, pilot):
+        lab = await open_lab(pilot)
+        await press(pilot, "m")
+        await wait_until(pilot, lambda: lab.model_pending is None and "No se pudo cargar" in notices(app))
+        said = notices(app)
+    registry.forget_loaded()
+    assert "es un modelo 'llama', no GPT-2" in said, said
+    assert not english_in(plain_words(said)), said
+
+
+def test_the_engine_errors_follow_the_message_language():
+    """str() of a Said error is in the message language; text(lang) in any; nested parts follow."""
+    from tutor.engine import hub
+    from tutor.engine.registry import HUB_MODELS
+    from tutor.i18n import Phrase, set_message_lang
+
+    error = hub.offline_error(HUB_MODELS["gpt2"], Phrase("engine.hub.why.unreachable", detail="x"), "unreachable")
+    assert str(error).startswith("cannot download gpt2 (548.1 MB): the hub is unreachable (x).")
+    set_message_lang("es")
+    assert str(error).startswith("no se puede descargar gpt2 (548.1 MB): no se llega al hub (x).")
+    assert error.text("en").startswith("cannot download gpt2")
+    removed = hub.DownloadError("engine.hub.removed", "corrupt", reason=hub.DownloadError(
+        "engine.hub.arrived_damaged", "corrupt", filename="model.safetensors"), name="gpt2")
+    assert str(removed).startswith("model.safetensors llegó dañado") and "se ha borrado" in str(removed)
+    assert not english_in(plain_words(str(removed)))

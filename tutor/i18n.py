@@ -75,6 +75,56 @@ def os_reason(exc: BaseException, lang: str | None = None) -> str:
     return getattr(exc, "strerror", None) or str(exc)  # an error the catalogue does not know
 
 
+class Said:
+    """A message that is a catalogue text (`key` and its `values`), said in either language.
+
+    The engine's and the fit check's errors are Said: `text(lang)` is the message in `lang`, and
+    str() is it in message_lang() (the command line's language, or the app's: TutorApp sets it
+    when the learner's language is chosen or switched), so every place that shows str(exc) shows
+    the learner's language. A value that is itself Said (a reason inside a message) renders in the
+    same language; an OSError as os_reason().
+    """
+
+    key: str = ""
+    values: tuple = ()
+
+    def said(self, key: str, **values: object) -> None:
+        self.key, self.values = key, tuple(values.items())
+
+    def text(self, lang: str) -> str:
+        shown = {}
+        for name, value in self.values:
+            if isinstance(value, Said):
+                value = value.text(lang)
+            elif isinstance(value, OSError):
+                value = os_reason(value, lang)
+            shown[name] = value
+        return t(self.key, lang, **shown)
+
+    def __str__(self) -> str:
+        return self.text(message_lang()) if self.key else super().__str__()
+
+
+class Phrase(Said):
+    """A part of a message (a reason, a detail) that is Said too."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r})"
+
+
+class Joined(Said):
+    """Said parts joined by `sep`, each in the same language."""
+
+    def __init__(self, parts, sep: str = "; ") -> None:
+        self.parts, self.sep, self.key = list(parts), sep, "joined"
+
+    def text(self, lang: str) -> str:
+        return self.sep.join(part.text(lang) if isinstance(part, Said) else str(part) for part in self.parts)
+
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
         "app.title": "tutor · Fundamentos de LLMs",
@@ -876,3 +926,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "help.title": "Help",
     },
 }
+
+
+def _merge_more_texts() -> None:
+    """The engine's and the fit check's messages live in their own file (tutor/i18n_engine.py)."""
+    from tutor.i18n_engine import TEXTS
+
+    for lang, table in TEXTS.items():
+        CATALOGUE[lang].update(table)
+
+
+_merge_more_texts()

