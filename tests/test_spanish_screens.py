@@ -11,6 +11,7 @@ import io
 import random
 import re
 
+import pytest
 from conftest import settle
 from labkit import wait_until
 
@@ -387,3 +388,48 @@ def test_the_engine_errors_follow_the_message_language():
         "engine.hub.arrived_damaged", "corrupt", filename="model.safetensors"), name="gpt2")
     assert str(removed).startswith("model.safetensors llegó dañado") and "se ha borrado" in str(removed)
     assert not english_in(plain_words(str(removed)))
+
+
+# -- `tutor fit` and `tutor engine info` in Spanish (issue 11, item 3) ----------------------------
+
+
+@pytest.fixture
+def dead_ollama(monkeypatch) -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        host = f"127.0.0.1:{sock.getsockname()[1]}"  # nothing listens there once closed
+    monkeypatch.setenv("OLLAMA_HOST", host)
+    return host
+
+
+def test_tutor_fit_reports_in_spanish(store, capsys, dead_ollama):
+    import json
+
+    code, out, err = run_cli(capsys, "--lang", "es", "fit", "--gpu", "cuda:8GiB", "--ram", "8GiB")
+    assert code == 0, err
+    assert "¿funcionará aquí?" in out and "Esta máquina (supuesto)" in out and "cuda (supuesta)" in out
+    assert "Ollama no responde en" in out and "nada responde en" in out
+    assert "VEREDICTO" in out and "cabe en la GPU" in out and "NO CARGARÁ (necesita" in out
+    cpu_line = next(line for line in out.splitlines() if line.startswith("  CPU "))
+    assert_spanish(out.replace(cpu_line, ""), err)  # the processor's name is the machine's own
+    code, out, err = run_cli(capsys, "--lang", "es", "fit", "--gpu", "none", "--ram", "64GiB", "--model", "qwen3:8b")
+    assert code == 0 and "solo CPU" in out
+    assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
+    code, out, _ = run_cli(capsys, "--lang", "es", "fit", "--json", "--gpu", "none", "--ram", "8GiB")
+    assert code == 0 and "nothing answers" in json.loads(out)["ollama"]["reason"]  # for scripts: unchanged
+
+
+def test_tutor_fit_reports_installed_models_in_spanish(store, capsys, monkeypatch):
+    from fit_cases import load_cases
+    from servers.ollama_server import OllamaStub
+
+    case = next(c for c in load_cases() if c["id"] == "llama3-8b-q4_0-issue-7622")
+    m = case["model"]
+    with OllamaStub(models={m["name"]: {"model_info": m["model_info"], "tensors": m["tensors"],
+                                        "details": m["details"], "size": 4_661_211_808}}, version="0.4.1") as stub:
+        monkeypatch.setenv("OLLAMA_HOST", stub.url)
+        code, out, err = run_cli(capsys, "--lang", "es", "fit", "--gpu", "cuda:20GiB", "--ram", "50GiB")
+    assert code == 0 and "Ollama 0.4.1 en" in out and "\nModelos\n" in out and "llama3:8b" in out
+    assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
