@@ -433,3 +433,34 @@ def test_tutor_fit_reports_installed_models_in_spanish(store, capsys, monkeypatc
         code, out, err = run_cli(capsys, "--lang", "es", "fit", "--gpu", "cuda:20GiB", "--ram", "50GiB")
     assert code == 0 and "Ollama 0.4.1 en" in out and "\nModelos\n" in out and "llama3:8b" in out
     assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
+
+
+def test_tutor_engine_info_reports_in_spanish(store, capsys):
+    from tutor.engine.pretrained import shipped_model_path
+
+    code, out, err = run_cli(capsys, "--lang", "es", "engine", "info", "--gpt2")
+    assert code == 0 and "12 capas, 12 cabezas" in out and "embedding de tokens" in out and "0 parámetros nuevos" in out
+    assert_spanish(out, err)
+    if shipped_model_path().is_file():
+        code, out, err = run_cli(capsys, "--lang", "es", "engine", "info")
+        assert code == 0 and "mini GPT del curso" in out and "posiciones aprendidas" in out and "dispositivo" in out
+        assert_spanish(out, err)
+    code, out, err = run_cli(capsys, "--lang", "es", "engine", "info", "--model", "gpt2")  # not downloaded
+    assert code == 2 and "aún no está descargado" in err
+    assert_spanish(out, err)
+
+
+def test_tutor_engine_info_of_a_downloaded_gpt2_in_spanish(store, capsys, hf_cache_isolated, tmp_path):
+    pytest.importorskip("transformers")
+    from hf_gpt2 import REPO_ID, populate_cache, write_tiny_gpt2
+
+    from tutor.engine import registry
+
+    populate_cache(hf_cache_isolated, write_tiny_gpt2(tmp_path / "tiny"), REPO_ID)
+    registry.forget_loaded()
+    try:
+        code, out, err = run_cli(capsys, "--lang", "es", "engine", "info", "--model", "gpt2")
+    finally:
+        registry.forget_loaded()
+    assert code == 0 and "2 capas, 2 cabezas" in out and "formato GPT-2 de Hugging Face" in out, err
+    assert_spanish(out, err)

@@ -12,7 +12,7 @@ import sys
 import time
 
 from tutor.argtypes import float_between, int_between, seed, writable_file
-from tutor.i18n import say
+from tutor.i18n import CATALOGUE, say
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -301,7 +301,13 @@ def _print_breakdown(rows, total: int) -> None:
     width = max(len(name) for name, _, _ in rows)
     for name, count, text in rows:
         print(f"  {name:<{width}}  {count:>12,}  {100 * count / total:5.1f}%  {text}")
-    print(f"  {'total':<{width}}  {total:>12,}")
+    print(f"  {say('engine.info.total'):<{width}}  {total:>12,}")
+
+
+def _setting(value) -> str:
+    """A config value (learned, rope, dense, moe, True, False) as the message language words it."""
+    key = f"engine.info.value.{value}"
+    return say(key) if key in CATALOGUE["en"] else str(value)
 
 
 def cmd_engine_info(args: argparse.Namespace) -> int:
@@ -310,8 +316,8 @@ def cmd_engine_info(args: argparse.Namespace) -> int:
     if args.gpt2:
         config = GPTConfig.gpt2_small()
         total = count_parameters(config)
-        print(f"GPT-2 small: {config.n_layer} layers, {config.n_head} heads, {config.n_embd} wide, "
-              f"{config.vocab_size:,} tokens, context {config.block_size:,}: {total:,} parameters")
+        print(say("engine.info.gpt2", layers=config.n_layer, heads=config.n_head, width=config.n_embd,
+                  vocab=f"{config.vocab_size:,}", context=f"{config.block_size:,}", total=f"{total:,}"))
         _print_breakdown(parameter_breakdown(config), total)
         return EXIT_OK
     if _model_choice(args) is not None:
@@ -326,23 +332,24 @@ def cmd_engine_info(args: argparse.Namespace) -> int:
     except (FileNotFoundError, RuntimeError) as exc:
         return _error(str(exc), EXIT_FAIL)
     c, meta = info["config"], info["meta"]
-    print(f"course mini GPT: {c['n_layer']} layers, {c['n_head']} heads, {c['n_embd']} wide, "
-          f"{c['vocab_size']:,} tokens (course BPE), context {c['block_size']} tokens")
-    print(f"positions {c['positions']}, feed-forward {c['ffn']}, dropout {c['dropout']}, bias {c['bias']}")
-    print(f"file {info['file_bytes'] / 1e6:.1f} MB, loaded in {load_s:.2f} s; device {describe_device(pick_device(None))}")
+    print(say("engine.info.course", layers=c["n_layer"], heads=c["n_head"], width=c["n_embd"],
+              vocab=f"{c['vocab_size']:,}", context=c["block_size"]))
+    print(say("engine.info.arch", positions=_setting(c["positions"]), ffn=_setting(c["ffn"]), dropout=c["dropout"],
+              bias=_setting(c["bias"])))
+    print(say("engine.info.file", mb=f"{info['file_bytes'] / 1e6:.1f}", seconds=f"{load_s:.2f}",
+              device=describe_device(pick_device(None))))
     if meta:
         tc = meta.get("train_config", {})
-        print(
-            f"trained by `{meta.get('created_by', '?')}`: {meta.get('steps_done', '?')} steps, batch {tc.get('batch_size', '?')},"
-            f" seed {tc.get('seed', '?')}, {meta.get('train_tokens', 0):,} training / {meta.get('val_tokens', 0):,} held-out tokens"
-        )
+        print(say("engine.info.trained", by=meta.get("created_by", "?"), steps=meta.get("steps_done", "?"),
+                  batch=tc.get("batch_size", "?"), seed=tc.get("seed", "?"), train=f"{meta.get('train_tokens', 0):,}",
+                  val=f"{meta.get('val_tokens', 0):,}"))
         if "val_loss_exact" in meta:
-            print(f"held-out loss {meta['val_loss_exact']:.3f} nats/token; unigram baseline {meta['unigram_val_loss']:.3f}")
+            print(say("engine.info.loss", loss=f"{meta['val_loss_exact']:.3f}", unigram=f"{meta['unigram_val_loss']:.3f}"))
     if not info["tokenizer_matches"]:
-        print("warning: the course tokenizer changed since this model was trained: run `tutor train`")
+        print(say("engine.info.tokenizer_changed"))
     if not info["corpus_matches"]:
-        print("note: the course text changed since this model was trained (`tutor train` refreshes it)")
-    print(f"parameters: {info['parameters']:,}")
+        print(say("engine.info.corpus_changed"))
+    print(say("engine.info.parameters", n=f"{info['parameters']:,}"))
     from tutor.engine.model import GPTConfig as _Config
 
     _print_breakdown(parameter_breakdown(_Config(**c)), info["parameters"])
@@ -362,10 +369,11 @@ def _info_named_model(choice: str) -> int:
     c = model.config
     source = resolve(choice)
     total = model.num_params()
-    print(f"{source.label}: {c.n_layer} layers, {c.n_head} heads, {c.n_embd} wide, "
-          f"{c.vocab_size:,} tokens ({tok.name} tokenizer), context {c.block_size:,} tokens: {total:,} parameters")
-    print(f"from {source.path} (Hugging Face GPT-2 layout), loaded in {load_s:.2f} s")
-    print(f"positions {c.positions}, feed-forward {c.ffn}, LayerNorm eps {c.layer_norm_eps:g}, bias {c.bias}, head tied to wte")
+    print(say("engine.info.named", label=source.label, layers=c.n_layer, heads=c.n_head, width=c.n_embd,
+              vocab=f"{c.vocab_size:,}", tokenizer=tok.name, context=f"{c.block_size:,}", total=f"{total:,}"))
+    print(say("engine.info.from", path=source.path, seconds=f"{load_s:.2f}"))
+    print(say("engine.info.named_arch", positions=_setting(c.positions), ffn=_setting(c.ffn), eps=f"{c.layer_norm_eps:g}",
+              bias=_setting(c.bias)))
     _print_breakdown(parameter_breakdown(model), total)
     return EXIT_OK
 
