@@ -464,3 +464,56 @@ def test_tutor_engine_info_of_a_downloaded_gpt2_in_spanish(store, capsys, hf_cac
         registry.forget_loaded()
     assert code == 0 and "2 capas, 2 cabezas" in out and "formato GPT-2 de Hugging Face" in out, err
     assert_spanish(out, err)
+
+
+# -- `tutor --help` in Spanish --------------------------------------------------------------------
+
+
+def every_parser():
+    import argparse
+
+    from tutor.cli import build_parser
+
+    found, todo = [], [build_parser()]
+    while todo:
+        parser = todo.pop()
+        found.append(parser)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [p for p in dict.fromkeys(action.choices.values()) if p not in found]
+    return found
+
+
+def test_every_option_has_its_spanish_help():
+    import argparse
+
+    from tutor.i18n_help import ARGPARSE, HELP
+
+    missing = []
+    for parser in every_parser():
+        texts = [parser.description] + [a.help for a in parser._actions]
+        for action in parser._actions:
+            texts += [c.help for c in getattr(action, "_choices_actions", ())]
+        missing += [f"{parser.prog}: {text!r}" for text in texts
+                    if text not in (None, argparse.SUPPRESS) and text not in HELP["es"] and text not in ARGPARSE["es"]]
+    assert not missing, "\n".join(missing)
+
+
+def test_help_in_spanish_shows_no_english(store, capsys):
+    verbs = set()
+    for parser in every_parser():
+        verbs.add(parser.prog.split()[-1])
+    argvs = [["--help"]] + [[*parser.prog.split()[1:], "--help"] for parser in every_parser() if parser.prog != "tutor"]
+    for argv in argvs:
+        code, out, err = run_cli(capsys, "--lang", "es", *argv)
+        assert code == 0 and out.startswith("uso: tutor") and "opciones:" in out, (argv, out)
+        assert "usage:" not in out and "show this help" not in out
+        # the verbs' names and the options' own words (--model-path, NAME) are what one types
+        words = "\n".join(" ".join(w for w in line.split() if w not in verbs and not w.startswith(("-", "[-", "{")) and not w.isupper())
+                          for line in out.splitlines())
+        assert_spanish(words, err)
+    store.set_setting("lang", "es")  # the remembered language, without --lang
+    code, out, _ = run_cli(capsys, "quiz", "--help")
+    assert out.startswith("uso: tutor quiz") and "número de módulo" in out
+    code, out, _ = run_cli(capsys, "--lang", "en", "quiz", "--help")
+    assert out.startswith("usage: tutor quiz") and "module number (1 or 2)" in out

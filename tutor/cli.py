@@ -315,9 +315,51 @@ class UsageError(Exception):
     """A command line argparse cannot use; main() reports it in one line and returns 2."""
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter with "usage: " in the command line's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            from tutor.i18n import message_lang
+            from tutor.i18n_help import help_text
+
+            prefix = help_text("usage: ", message_lang())
+        super().add_usage(usage, actions, groups, prefix)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad command line is one line on stderr and exit code 2 returned by main(),
-    not a usage block and SystemExit (the verbs are also called in-process, by tests)."""
+    not a usage block and SystemExit (the verbs are also called in-process, by tests).
+    `--help` is in the command line's language (tutor/i18n_help.py holds the Spanish)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        from tutor.i18n import message_lang
+        from tutor.i18n_help import help_text
+
+        lang = message_lang()
+        saved = []  # (object, attribute, English): put back once the help is written
+
+        def swap(obj, attribute: str) -> None:
+            english = getattr(obj, attribute)
+            saved.append((obj, attribute, english))
+            setattr(obj, attribute, help_text(english, lang))
+
+        swap(self, "description")
+        for group in self._action_groups:
+            swap(group, "title")
+        for action in self._actions:
+            swap(action, "help")
+            for choice in getattr(action, "_choices_actions", ()):  # the verbs listed under a subparsers action
+                swap(choice, "help")
+        try:
+            return super().format_help()
+        finally:
+            for obj, attribute, english in reversed(saved):
+                setattr(obj, attribute, english)
 
     def error(self, message: str):
         from tutor.i18n import say
