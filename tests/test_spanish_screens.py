@@ -517,3 +517,25 @@ def test_help_in_spanish_shows_no_english(store, capsys):
     assert out.startswith("uso: tutor quiz") and "número de módulo" in out
     code, out, _ = run_cli(capsys, "--lang", "en", "quiz", "--help")
     assert out.startswith("usage: tutor quiz") and "module number (1 or 2)" in out
+
+
+# -- the fit check's verdict, as the chat shows it ------------------------------------------------
+
+
+async def test_the_chat_shows_the_fit_checks_verdict_in_spanish(run_app, monkeypatch, store):
+    from servers.chat_support import hardware, install_catalogue_model, until
+    from servers.ollama_server import OllamaStub
+    from test_chat_app import ask, open_chat, panel_text
+
+    with OllamaStub(version="0.12.6") as stub:
+        install_catalogue_model(stub, "qwen3:32b")
+        monkeypatch.setenv("OLLAMA_HOST", stub.host)
+        stub.chat_mode = "oom"
+        async with run_app(lang="es") as (app, pilot):
+            screen = await open_chat(app, pilot, fit_hardware=hardware("none", "8GiB"))
+            await until(pilot, lambda: screen.fit is not None and screen.model == "qwen3:32b")
+            await ask(pilot, screen, "hola")
+            text = panel_text(screen)
+    assert "Comprobación de memoria: no cargará: necesita" in text and "de memoria del sistema, hay" in text, text
+    verdict_line = next(line for line in text.splitlines() if line.startswith("Comprobación de memoria"))
+    assert not english_in(verdict_line), verdict_line

@@ -17,6 +17,7 @@ from tutor.fit.graph import graph_size, vision_graph
 from tutor.fit.hardware import GPU, Hardware
 from tutor.fit.model import ModelFacts
 from tutor.fit.units import GIB, MIB, human_bytes2, processor_split
+from tutor.i18n import say
 from tutor.fit.versions import (
     FLASH_ATTENTION_DEFAULT_ARCHS,
     Rules,
@@ -221,8 +222,8 @@ def _verdict_cpu(hw: Hardware, cpu_bytes: int, total: int, vram: int, margin: in
     if hw.os == "darwin" and hw.ram_total is not None:
         avail = hw.ram_total  # macOS swaps dynamically; Ollama only refuses beyond total memory
     if avail is not None and cpu_bytes + margin > avail:
-        return (VERDICT_NO, f"will not load: needs {human_bytes2(cpu_bytes + margin)} of system memory, "
-                f"has {human_bytes2(avail)}", cpu_bytes + margin, avail)
+        return (VERDICT_NO, say("fit.verdict.no_memory", needs=human_bytes2(cpu_bytes + margin), has=human_bytes2(avail)),
+                cpu_bytes + margin, avail)
     return "", "", None, None
 
 
@@ -546,28 +547,27 @@ def estimate(
     verdict, text, needs, has = _verdict_cpu(hardware, cpu_bytes, total, vram, margin if gpu_layers == 0 else 0)
     metal = bool(gpus) and gpus[0].kind == "metal"
     if not verdict and metal and hardware.ram_total is not None and vram > hardware.ram_total:
-        verdict, text = VERDICT_NO, "will not load on the GPU: larger than the total memory of this Mac"
+        verdict, text = VERDICT_NO, say("fit.verdict.no_mac")
         needs, has = vram, hardware.ram_total
     if not verdict:
         if gpu_layers >= total_layers and vram > 0:
             free = sum(g.usable_bytes for g in gpus)
             if measured and vram + margin > free:
                 verdict = VERDICT_PARTIAL
-                text = (f"borderline: may not fit entirely on the GPU (needs about {human_bytes2(vram)} "
-                        f"+ margin, has {human_bytes2(free)})")
+                text = say("fit.verdict.borderline", needs=human_bytes2(vram), has=human_bytes2(free))
             else:
-                verdict, text = VERDICT_GPU, f"fits: 100% on the GPU ({human_bytes2(vram)})"
+                verdict, text = VERDICT_GPU, say("fit.verdict.gpu", size=human_bytes2(vram))
         elif gpu_layers > 0:
             verdict = VERDICT_PARTIAL
-            text = f"partial: {gpu_layers}/{total_layers} layers on the GPU, {processor_split(total, vram)}"
+            text = say("fit.verdict.partial", layers=gpu_layers, total=total_layers, split=processor_split(total, vram))
         else:
             verdict = VERDICT_CPU
             if hardware.memory_for_cpu is None:
-                text = f"CPU only (needs {human_bytes2(total)}; free memory unknown)"
+                text = say("fit.verdict.cpu_unknown", size=human_bytes2(total))
             else:
-                text = f"CPU only: {human_bytes2(total)} in system memory"
+                text = say("fit.verdict.cpu", size=human_bytes2(total))
             if gpus:
-                text += " (not even one layer fits on the GPU)"
+                text += say("fit.verdict.no_layer")
     if hardware.memory_for_cpu is None and verdict == VERDICT_CPU:
         verdict_unknown_note = "system memory could not be read"
         notes.append(verdict_unknown_note)
