@@ -82,7 +82,8 @@ class Said:
     str() is it in message_lang() (the command line's language, or the app's: TutorApp sets it
     when the learner's language is chosen or switched), so every place that shows str(exc) shows
     the learner's language. A value that is itself Said (a reason inside a message) renders in the
-    same language; an OSError as os_reason().
+    same language; an OSError as os_reason(). An exception that is Said keeps the English text as
+    its args (repr, pickling, logs), as before.
     """
 
     key: str = ""

@@ -16,7 +16,7 @@ class DeviceError(Said, ValueError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 
 def pick_device(name: str | None = None) -> str:

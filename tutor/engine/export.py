@@ -59,7 +59,7 @@ class ExportRefused(Said, ValueError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 
 # ----------------------------------------------------------------------------- the tokenizer

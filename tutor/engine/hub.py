@@ -41,7 +41,7 @@ class DownloadError(Said, RuntimeError):
 
     def __init__(self, key: str, kind: str = "failed", **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
         self.kind = kind
 
 

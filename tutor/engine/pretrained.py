@@ -27,7 +27,7 @@ class CourseModelError(Said, RuntimeError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 
 class CourseModelMissing(Said, FileNotFoundError):
@@ -35,7 +35,7 @@ class CourseModelMissing(Said, FileNotFoundError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 # 4 layers x 4 heads x 128 wide (nanoGPT's CPU quick-start size) with a 128-token context:
 # ~1.2 M parameters, 2.4 MB in float16. Dropout 0.2: ~110k training tokens seen ~18 times

@@ -68,7 +68,7 @@ class ModelUnavailable(Said, RuntimeError):
     def __init__(self, model: HubModel) -> None:
         self.model = model
         self.said("engine.model.not_downloaded", name=model.name, size=human_bytes(model.download_bytes))
-        super().__init__(self.key)
+        super().__init__(self.text("en"))
 
 
 class ModelLoadError(Said, ValueError):
@@ -78,7 +78,7 @@ class ModelLoadError(Said, ValueError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 
 def human_bytes(n: int) -> str:

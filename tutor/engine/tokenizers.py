@@ -71,7 +71,7 @@ class TokenizerUnavailable(Said, RuntimeError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 
 @dataclass(frozen=True)

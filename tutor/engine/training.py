@@ -37,7 +37,7 @@ class TrainingError(Said, ValueError):
 
     def __init__(self, key: str, **values: object) -> None:
         self.said(key, **values)
-        super().__init__(key)
+        super().__init__(self.text("en"))
 
 CHECKPOINT_FORMAT = "tutor-gpt-1"
 
