@@ -244,7 +244,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "argparse.invalid_value": "valor no válido: {value}",
         "argparse.ambiguous": "opción ambigua: {option} puede ser {matches}",
         "argparse.one_required": "hace falta uno de estos argumentos: {names}",
-        # The engine verbs' error lines (tutor/engine/cli.py); their reports stay in English (see there).
+        # The engine verbs' error lines (tutor/engine/cli.py); the engine's own errors are in tutor/i18n_engine.py.
         "engine.err.unknown_encoding": "codificación desconocida {name}; nombres válidos: {names}",
         "engine.err.empty_prompt": 'el texto de partida está vacío; escribe algo para continuar, p. ej. tutor generate "La atención"',
         "engine.err.not_negative": "{option} debe ser >= 0",
@@ -256,7 +256,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "engine.err.download_needs_yes": "esto descarga un archivo grande y pregunta antes; sin terminal, confírmalo con --yes",
         "engine.nothing_downloaded": "No se ha descargado nada.",
         "engine.download_ask": "¿Descargarlo? [s/N] ",
-        # The engine verbs' reports (tutor/engine/cli.py; `tutor engine info` stays in English).
+        # The engine verbs' reports (tutor/engine/cli.py; `tutor engine info`'s are in tutor/i18n_engine.py).
         "engine.tokenize.encoding": "codificación: {name} ({n} tokens en su vocabulario)",
         "engine.tokenize.bytes": "bytes {hex}",
         "engine.tokenize.part_of": "(parte de {char})",
@@ -285,7 +285,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "engine.err.cannot_read": "no se puede leer {path}: {detail}",
         "engine.err.cannot_export": "no se puede exportar como gpt2 de llama.cpp: {detail}",
         "engine.err.cannot_write": "no se puede escribir {path}: {detail}",
-        # `tutor fit`'s error lines (tutor/fit/cli.py, units.py, hardware.py, report.py); its report stays in English.
+        # `tutor fit`'s error lines (tutor/fit/cli.py, units.py, hardware.py, report.py); its report's are in tutor/i18n_engine.py.
         "fit.err.empty_size": "tamaño vacío",
         "fit.err.size_negative": "el tamaño debe ser positivo: {text} (prueba 24GiB, 10.67GiB, 8GB o 512MiB)",
         "fit.err.not_size": "no es un tamaño: {text} (prueba 24GiB, 10.67GiB, 8GB o 512MiB)",
@@ -644,7 +644,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "argparse.invalid_value": "invalid {type} value: {value}",
         "argparse.ambiguous": "ambiguous option: {option} could match {matches}",
         "argparse.one_required": "one of the arguments {names} is required",
-        # The engine verbs' error lines (tutor/engine/cli.py); their reports stay in English (see there).
+        # The engine verbs' error lines (tutor/engine/cli.py); the engine's own errors are in tutor/i18n_engine.py.
         "engine.err.unknown_encoding": "unknown encoding {name}; valid names: {names}",
         "engine.err.empty_prompt": 'the prompt is empty; give some text to continue, e.g. tutor generate "La atención"',
         "engine.err.not_negative": "{option} must be >= 0",
@@ -656,7 +656,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "engine.err.download_needs_yes": "this downloads a large file and asks first; without a terminal, confirm with --yes",
         "engine.nothing_downloaded": "Nothing was downloaded.",
         "engine.download_ask": "Download it? [y/N] ",
-        # The engine verbs' reports (tutor/engine/cli.py; `tutor engine info` stays in English).
+        # The engine verbs' reports (tutor/engine/cli.py; `tutor engine info`'s are in tutor/i18n_engine.py).
         "engine.tokenize.encoding": "encoding: {name} ({n} tokens in its vocabulary)",
         "engine.tokenize.bytes": "bytes {hex}",
         "engine.tokenize.part_of": "(part of {char})",
@@ -685,7 +685,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "engine.err.cannot_read": "cannot read {path}: {detail}",
         "engine.err.cannot_export": "cannot export as llama.cpp gpt2: {detail}",
         "engine.err.cannot_write": "cannot write {path}: {detail}",
-        # `tutor fit`'s error lines (tutor/fit/cli.py, units.py, hardware.py, report.py); its report stays in English.
+        # `tutor fit`'s error lines (tutor/fit/cli.py, units.py, hardware.py, report.py); its report's are in tutor/i18n_engine.py.
         "fit.err.empty_size": "empty size",
         "fit.err.size_negative": "size must be positive: {text} (try 24GiB, 10.67GiB, 8GB or 512MiB)",
         "fit.err.not_size": "not a size: {text} (try 24GiB, 10.67GiB, 8GB or 512MiB)",
