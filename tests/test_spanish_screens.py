@@ -539,3 +539,20 @@ async def test_the_chat_shows_the_fit_checks_verdict_in_spanish(run_app, monkeyp
     assert "Comprobación de memoria: no cargará: necesita" in text and "de memoria del sistema, hay" in text, text
     verdict_line = next(line for line in text.splitlines() if line.startswith("Comprobación de memoria"))
     assert not english_in(verdict_line), verdict_line
+
+
+def test_the_engine_verbs_errors_from_the_engine_in_spanish(store, capsys, tmp_path):
+    """Errors raised inside the engine (a device, a model folder, the hub offline), as the verbs print them."""
+    (tmp_path / "vacia").mkdir()
+    cases = [
+        (["generate", "Hola", "--device", "tpu"], "dispositivo desconocido 'tpu'"),
+        (["train", "--device", "tpu", "--steps", "1"], "dispositivo desconocido 'tpu'"),
+        (["generate", "Hola", "--model-path", str(tmp_path / "no-existe")], "no existe la carpeta"),
+        (["generate", "Hola", "--model-path", str(tmp_path / "vacia")], "no es una carpeta de modelo de Hugging Face"),
+        (["generate", "Hola", "--model", "gpt2"], "aún no está descargado"),
+        (["engine", "get", "gpt2", "--yes"], "HF_HUB_OFFLINE está activado"),
+    ]
+    for argv, expected in cases:
+        code, out, err = run_cli(capsys, "--lang", "es", *argv)
+        assert code in (1, 2) and expected in err, (argv, err)
+        assert_spanish(out, err)
