@@ -434,6 +434,19 @@ def test_tutor_fit_reports_installed_models_in_spanish(store, capsys, monkeypatc
     assert code == 0 and "Ollama 0.4.1 en" in out and "\nModelos\n" in out and "llama3:8b" in out
     assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
 
+    with OllamaStub(models={}, version="0.4.1") as stub:  # it answers, with nothing installed
+        monkeypatch.setenv("OLLAMA_HOST", stub.url)
+        code, out, err = run_cli(capsys, "--lang", "es", "fit", "--gpu", "none", "--ram", "8GiB")
+    assert code == 0 and "No hay modelos instalados que comprobar: Ollama responde pero no tiene modelos" in out
+    assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
+    broken = {"model_info": {"general.architecture": "llama"}, "tensors": [{"name": "x", "type": 99, "shape": [1]}],
+              "details": m["details"], "size": 1000}
+    with OllamaStub(models={"roto:1b": broken}, version="0.4.1") as stub:  # a model the fit check cannot read
+        monkeypatch.setenv("OLLAMA_HOST", stub.url)
+        code, out, err = run_cli(capsys, "--lang", "es", "fit", "--gpu", "none", "--ram", "8GiB")
+    assert code == 0 and "error: tipo de tensor desconocido, id 99" in out, out
+    assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
+
 
 def test_tutor_engine_info_reports_in_spanish(store, capsys):
     from tutor.engine.pretrained import shipped_model_path

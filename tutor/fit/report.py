@@ -124,7 +124,7 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
                 sh = api.show(name)
                 facts = ModelFacts.from_show(sh.model_info, sh.tensors, sh.projector_info)
                 if not facts.tensors:
-                    raise ModelDataError("the server sent no tensor list (too old for /api/show verbose?)")
+                    raise ModelDataError("fit.data.no_tensors")
                 models.append(assess(name, facts, hw, version, ctx, s, sizes.get(name), True, sh.num_ctx))
             except (OllamaUnavailable, ModelDataError) as exc:
                 models.append({"model": name, "installed": True, "file_bytes": sizes.get(name),
