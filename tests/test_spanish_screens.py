@@ -418,7 +418,11 @@ def test_tutor_fit_reports_in_spanish(store, capsys, dead_ollama):
     assert code == 0 and "solo CPU" in out
     assert_spanish(out.replace(next(line for line in out.splitlines() if line.startswith("  CPU ")), ""), err)
     code, out, _ = run_cli(capsys, "--lang", "es", "fit", "--json", "--gpu", "none", "--ram", "8GiB")
-    assert code == 0 and "nothing answers" in json.loads(out)["ollama"]["reason"]  # for scripts: unchanged
+    doc = json.loads(out)
+    assert code == 0 and doc["ollama"]["reason_kind"] == "unreachable"  # the reason itself stays as the server library said
+    said = [m["verdict_text"] for m in doc["recommendations"]] + [n for m in doc["recommendations"] for n in m["notes"]]
+    assert "solo CPU: " in said[0] and any(n.startswith("contexto ") for n in said), said
+    assert not english_in("\n".join(said)), said  # the keys stay English: they are for scripts
 
 
 def test_tutor_fit_reports_installed_models_in_spanish(store, capsys, monkeypatch):
