@@ -388,6 +388,10 @@ def test_the_engine_errors_follow_the_message_language():
         "engine.hub.arrived_damaged", "corrupt", filename="model.safetensors"), name="gpt2")
     assert str(removed).startswith("model.safetensors llegó dañado") and "se ha borrado" in str(removed)
     assert not english_in(plain_words(str(removed)))
+    import pickle
+
+    copied = pickle.loads(pickle.dumps(removed))  # the key, values and kind come back; args stay English
+    assert str(copied) == str(removed) and copied.kind == "corrupt" and copied.args[0].startswith("model.safetensors arrived")
 
 
 # -- `tutor fit` and `tutor engine info` in Spanish (issue 11, item 3) ----------------------------

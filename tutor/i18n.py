@@ -105,6 +105,18 @@ class Said:
     def __str__(self) -> str:
         return self.text(message_lang()) if self.key else super().__str__()
 
+    def __reduce__(self):
+        # Copied or pickled as it is: an exception's __init__ takes a key, not the English in its args.
+        return _rebuilt, (type(self), getattr(self, "args", None), self.__dict__)
+
+
+def _rebuilt(cls: type, args: tuple | None, state: dict) -> Said:
+    said = cls.__new__(cls)
+    if args is not None:
+        said.args = args
+    said.__dict__.update(state)
+    return said
+
 
 class Phrase(Said):
     """A part of a message (a reason, a detail) that is Said too."""
