@@ -41,6 +41,26 @@ def tutor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 
 
 @pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line answers in the locale's language when no --lang or saved choice says
+    otherwise: every test starts from an English locale (a test may set LANG itself)."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture(autouse=True)
+def message_lang_reset():
+    """An app or a command that set the message language (tutor.i18n.set_message_lang) leaves it
+    behind for no later test."""
+    from tutor.i18n import set_message_lang
+
+    previous = set_message_lang(None)
+    yield
+    set_message_lang(previous)
+
+
+@pytest.fixture(autouse=True)
 def hf_cache_isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty Hugging Face cache (HF_HOME) per test, offline: no test reads the real cache or the internet."""
     home = tmp_path_factory.mktemp("hf-home")

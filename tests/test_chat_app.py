@@ -246,6 +246,49 @@ async def test_best_fitting_model_is_preselected_with_its_verdict(run_app, monke
             assert screen.model in ("llama3.2:1b", "qwen3:32b") and screen.model_chosen
 
 
+async def picker_open(app, pilot) -> ModelPicker:
+    await pilot.press("f2")
+    await until(pilot, lambda: isinstance(app.screen, ModelPicker) and app.screen.query_one("#picker-list").option_count > 0)
+    return app.screen
+
+
+async def typed_lands_in_the_input_and_enter_sends_it(app, pilot, screen: ChatScreen, ollama, text: str) -> None:
+    chat_input = screen.query_one(ChatInput)
+    await pilot.press(*text)
+    assert app.focused is chat_input and chat_input.text == text
+    before = len(ollama.chat_requests())
+    await pilot.press("enter")
+    await until(pilot, lambda: len(ollama.chat_requests()) > before and screen.answer is None)
+    assert ollama.chat_requests()[-1]["messages"][-1] == {"role": "user", "content": text}
+    assert chat_input.text == "" and list(screen.query(AssistantMessage))[-1].state == "done"
+
+
+@pytest.mark.parametrize("close", ["choose", "escape"])
+@pytest.mark.parametrize("focus_before", ["input", "elsewhere"])
+async def test_after_the_picker_closes_keys_go_to_the_chat_input(run_app, ollama, close, focus_before):
+    """Choosing a model (Enter) or closing with Escape: what is typed next lands in the chat input and
+    Enter sends it, even when the focus was off the input (a click on the log) before F2."""
+    ollama.add_model("qwen3:0.6b")
+    async with run_app(start=CHAT) as (app, pilot):
+        screen = await ready(app, pilot)
+        first = screen.model
+        if focus_before == "elsewhere":
+            screen.query_one(ChatInput).blur()
+            await pilot.pause()
+            assert not isinstance(app.focused, ChatInput)
+        picker = await picker_open(app, pilot)
+        assert not isinstance(app.focused, ChatInput)  # the picker has the keys while it is open
+        if close == "choose":
+            await pilot.press("down", "enter")
+        else:
+            await pilot.press(*"zz", "escape")  # keys typed in the picker stay there
+        await until(pilot, lambda: app.screen is screen and not picker.is_attached)
+        await pilot.pause()
+        assert (screen.model != first) if close == "choose" else (screen.model == first)
+        await typed_lands_in_the_input_and_enter_sends_it(app, pilot, screen, ollama, "hola")
+        assert ollama.chat_requests()[-1]["model"] == screen.model
+
+
 async def test_no_models_recommends_and_pulls_with_progress(run_app, ollama, store):
     ollama.models.clear()
     ollama.add_registry_model("qwen3:0.6b", [("sha256:" + "c" * 64, 8000), ("sha256:" + "d" * 64, 2000)])

@@ -4,6 +4,7 @@ store migration that keeps them with each chat message."""
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import sys
@@ -255,3 +256,21 @@ def test_an_answer_keeps_its_logprobs_after_a_restart(tutor_home):
         assert answer.logprobs[0].top[1] == Alternative("Hi", -2.4)
     finally:
         reopened.close()
+
+
+def test_token_texts_are_cleaned_where_they_are_parsed():
+    """Server text is cleaned where it enters: tokens and alternatives, in every shape."""
+    osc52, clear, csi8 = "\x1b]52;c;SGFja2Vk\x07", "\x1b[2J", "\x9b31m"
+    entries = parse_entries([
+        {"token": f"{clear}Hola", "logprob": -0.1, "top_logprobs": [{"token": f"Hi{osc52}", "logprob": -2}]},
+        {"token": osc52, "logprob": -0.5},  # nothing but control: it keeps its place, drawn as �
+        {"token": "\n\t", "logprob": -0.2},  # a newline and a tab are text (printable() marks them)
+    ])
+    assert [(e.token, [a.token for a in e.top]) for e in entries] == [("Hola", ["Hi"]), ("\N{REPLACEMENT CHARACTER}", []), ("\n\t", [])]
+    legacy = parse_legacy({"tokens": [f"a{csi8}b"], "token_logprobs": [-1.0], "top_logprobs": [{f"c{clear}": -1.5}]})
+    assert [(e.token, [a.token for a in e.top]) for e in legacy] == [("ab", ["c"])]
+    back = from_json(to_json(entries))
+    assert [e.token for e in back] == [e.token for e in entries]
+    assert from_json(json.dumps([[f"x{osc52}", -1.0, [[clear, -2.0]]]])) == [
+        TokenLogprob("x", -1.0, (Alternative("\N{REPLACEMENT CHARACTER}", -2.0),))
+    ]

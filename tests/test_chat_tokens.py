@@ -4,6 +4,7 @@ restart (the numbers come from the store), and a clear note where the server sen
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from servers.openai_server import OpenAIServer  # noqa: E402
 
 from tutor.app.chat import AssistantMessage, ChatScreen  # noqa: E402
 from tutor.app.chat.tokens import TIERS, TokenView, shaded_tokens, tier_style  # noqa: E402
-from tutor.chat.logprobs import CHAT_TOP, printable  # noqa: E402
+from tutor.chat.logprobs import CHAT_TOP, from_json, printable  # noqa: E402
 from tutor.store import open_store  # noqa: E402
 
 CHAT = {"screen": "chat"}
@@ -167,3 +168,35 @@ async def test_a_long_answer_scrolls_to_the_cursor(run_app, ollama):
         assert "Token 400 of 400" in shown(view, "#tokens-alts")
         await pilot.press("home")
         await until(pilot, lambda: scroll.scroll_y == 0)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+async def test_escape_sequences_in_served_tokens_are_cleaned_where_they_enter(run_app, ollama):
+    """A token (or an alternative) holding terminal sequences is stored and shown without them: an
+    OSC 52 clipboard write, a screen clear, an 8-bit CSI, a lone BEL."""
+    ollama.reply_chunks = ["Hola", "\x1b]52;c;SGFja2Vk\x07", " \x1b[2Jmundo", "\x9b31m!", "\x07"]
+    async with run_app(start=CHAT) as (app, pilot):
+        screen = await ready(app, pilot)
+        await ask(pilot, screen, "hola")
+        # what is stored: the column as written, and read back
+        [(raw,)] = [tuple(row) for row in app.store.query("SELECT logprobs FROM message WHERE role = 'assistant'")]
+        assert raw and not CONTROL.search(raw) and "\\u001b" not in raw and "\\u009b" not in raw and "\\u0007" not in raw
+        stored = from_json(raw)
+        # the chunks that were nothing but control left no text in the answer, so no token in its view
+        assert [e.token for e in stored] == ["Hola", " mundo", "!"]
+        assert list(screen.query(AssistantMessage))[-1].content == "Hola mundo!"
+        texts = [e.token for e in stored] + [a.token for e in stored for a in e.top]
+        assert not [text for text in texts if CONTROL.search(text) or "52;c;" in text or "[2J" in text or "31m" in text]
+        assert "mundo~1" in texts  # an alternative, cleaned the same way
+        # what is shown: the token view, its text and each token's alternatives
+        view = await open_tokens(app, pilot)
+        assert [e.token for e in view.tokens] == [e.token for e in stored]
+        body = view.query_one("#tokens-text").render().plain
+        assert not CONTROL.search(body) and "mundo" in body and "52;c;" not in body
+        for _ in stored:
+            alts = shown(view, "#tokens-alts")
+            assert not CONTROL.search(alts) and "52;c;" not in alts and "[2J" not in alts
+            await pilot.press("right")
+        assert not CONTROL.search(shown(view, "#tokens-head"))

@@ -78,7 +78,8 @@ def test_lessons_prints_the_course_without_a_terminal(tutor_cmd, tutor_env, tuto
 def test_app_without_a_terminal_exits_2_with_a_message(tutor_cmd, tutor_env, args):
     result = run_tutor(tutor_cmd, tutor_env, *args)
     assert result.returncode == EXIT_USAGE
-    assert "interactive terminal" in result.stderr
+    # in the language asked for (--lang es), else the locale's (English here)
+    assert ("terminal interactiva" if "es" in args else "interactive terminal") in result.stderr
     assert "tutor lessons" in result.stderr, "point to what works without a terminal"
     assert result.stdout == ""
     assert_clean(result.stderr)

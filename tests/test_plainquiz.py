@@ -159,7 +159,7 @@ def test_no_tty_exits_2_with_a_clear_message(tutor_cmd, tutor_env, tutor_home, a
         timeout=60,
     )
     assert result.returncode == 2
-    assert "needs an interactive terminal" in result.stderr
+    assert ("necesita una terminal interactiva" if "es" in args else "needs an interactive terminal") in result.stderr
     assert result.stdout == ""
     combined = result.stdout + result.stderr
     assert "\x1b" not in combined and "Traceback" not in combined

@@ -34,29 +34,30 @@ def has_terminal() -> bool:
 
 
 def no_terminal_message(what: str) -> str:
-    return (
-        f"{what} needs an interactive terminal (stdin and stdout must be a TTY). "
-        "Run it in a terminal (over SSH: `ssh -t`), or use `tutor lessons` to print the course."
-    )
+    from tutor.i18n import say
+
+    return say("cli.no_terminal", what=what)
 
 
 def open_store_or_explain():
     """Open the store; report a moved-aside damaged file; None (with a message) if unusable."""
+    from tutor.i18n import message_lang, say, t
     from tutor.store import StoreError, open_store
 
     try:
         store = open_store()
     except StoreError as exc:
-        err(str(exc))
+        err(exc.text(message_lang()))
         return None
     if store.recovered_from is not None:
-        why = "was damaged" if store.recovered_reason in (None, "damaged") else f"was not a whole tutor store ({store.recovered_reason})"
-        err(
-            f"the progress file {why} and has been moved aside to {store.recovered_from}; "
-            "starting with fresh progress (nothing was deleted)."
-        )
+        not_ours = getattr(store, "recovered_not_ours", None)
+        if not_ours is not None:
+            why = say("cli.recovered.not_ours", reason=t(not_ours.key, message_lang(), **dict(not_ours.values)))
+        else:
+            why = say("cli.recovered.damaged")
+        err(say("cli.recovered", why=why, path=store.recovered_from))
     if store.read_only is not None:
-        err(f"read-only: {store.read_only.message}")
+        err(say("cli.read_only", message=store.read_only.text(message_lang())))
     return store
 
 
@@ -71,8 +72,10 @@ def resolve_lang(flag: str | None, store) -> str:
 
 
 def run_app(args: argparse.Namespace, start: dict | None = None) -> int:
+    from tutor.i18n import say
+
     if not has_terminal():
-        err(no_terminal_message("The tutor app"))
+        err(no_terminal_message(say("cli.what.app")))
         return EXIT_USAGE
     store = open_store_or_explain()
     if store is None:
@@ -95,13 +98,14 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_lesson(args: argparse.Namespace) -> int:
+    from tutor.i18n import say
     from tutor.lessons import UnknownLesson, load_course
 
     course = load_course()
     try:
         lesson = course.find_lesson(args.lesson)
     except UnknownLesson:
-        err(f"unknown lesson {args.lesson!r}. Valid lessons (number or id):")
+        err(say("cli.unknown_lesson", ref=repr(args.lesson)))
         for item in course.lessons:
             print(f"  {item.number:>2}  {item.id}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,15 +151,23 @@ def print_course(store, lang: str, with_attempts: bool = False) -> None:
             for attempt in store.attempts(module.quiz.id):
                 if attempt.finished_at:
                     print(
-                        f"        {attempt.finished_at}  {attempt.kind:<6} {attempt.score}/{attempt.total}"
+                        f"        {attempt.finished_at}  {kind_name(attempt.kind, lang):<6} {attempt.score}/{attempt.total}"
                         f"  {t('progress.attempt_passed', lang) if attempt.passed else ''}"
                     )
                 else:  # left with Ctrl-C or a closed window: listed, never counted as a score
                     answered = len(store.answers(attempt.id))
                     print(
-                        f"        {attempt.started_at}  {attempt.kind:<6} "
+                        f"        {attempt.started_at}  {kind_name(attempt.kind, lang):<6} "
                         + t("progress.unfinished", lang, answered=answered, total=attempt.total)
                     )
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """An attempt's kind (quiz, retake, check) as the listing names it in `lang`."""
+    from tutor.i18n import CATALOGUE, t
+
+    key = f"progress.kind.{kind}"
+    return t(key, lang) if key in CATALOGUE["en"] else kind
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:
@@ -170,6 +182,7 @@ def cmd_lessons(args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    from tutor.i18n import say
     from tutor.lessons import load_course
 
     course = load_course()
@@ -177,10 +190,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         quiz = course.find_quiz(args.quiz)
     except LookupError:
         valid = ", ".join(f"{m.number} ({m.quiz.id})" for m in course.modules)
-        err(f"unknown quiz {args.quiz!r}. Valid quizzes: {valid}")
+        err(say("cli.unknown_quiz", ref=repr(args.quiz), valid=valid))
         return EXIT_USAGE
     if not has_terminal():
-        err(no_terminal_message("`tutor quiz`"))
+        err(no_terminal_message(say("cli.what.quiz")))
         return EXIT_USAGE
     store = open_store_or_explain()
     if store is None:
@@ -195,10 +208,14 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
+    from tutor.i18n import os_reason, say, set_message_lang
+
     store = open_store_or_explain()
     if store is None:
         return EXIT_FAIL
     try:
+        lang = resolve_lang(args.lang, store)
+        set_message_lang(lang)  # the store's own choice, should the early guess (main) have missed it
         if args.export:
             data = store.export_progress()
             target = Path(args.export)
@@ -209,12 +226,12 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 try:
                     target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
                 except OSError as exc:
-                    err(f"cannot write {target}: {exc.strerror or exc}")
+                    err(say("progress.export.cannot_write", target=target, reason=os_reason(exc)))
                     return EXIT_FAIL
-                print(f"Progress exported to {target}")
+                print(say("progress.export.done", target=target))
             return EXIT_OK
         if (args.import_file or args.reset) and store.read_only is not None:
-            err("the progress file cannot be written this time (see above), so nothing was changed.")
+            err(say("progress.store_read_only"))
             return EXIT_FAIL
         if args.import_file:
             from tutor.lessons import load_course
@@ -222,45 +239,51 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
             try:
                 if Path(args.import_file).stat().st_size > 50_000_000:
-                    raise ImportRefused("it is larger than any export (50 MB)")
+                    raise ImportRefused("progress.why.too_large")
                 data = json.loads(Path(args.import_file).read_text(encoding="utf-8"))
-                plan = vet_import(data, load_course())
+                plan = vet_import(data, load_course(), lang)
                 lessons, attempts = store.import_progress(plan.data)
                 if store.read_only is not None:  # the disk filled up (or was taken) during the write
-                    err(f"{store.read_only.message} Nothing was imported.")
+                    err(say("progress.import.nothing_imported", reason=store.read_only.text(lang)))
                     return EXIT_FAIL
             except FileNotFoundError:
-                err(f"no such file: {args.import_file}")
+                err(say("progress.import.no_file", path=args.import_file))
                 return EXIT_USAGE
             except OSError as exc:  # a folder, no permission, ...
-                err(f"cannot read {args.import_file}: {exc.strerror or exc}. Nothing was changed.")
+                err(say("progress.import.cannot_read", path=args.import_file, reason=os_reason(exc)))
                 return EXIT_USAGE
             except UnicodeDecodeError:
-                err(f"cannot import {args.import_file}: it is not UTF-8 text (not an export). Nothing was changed.")
+                err(say("progress.import.refused", path=args.import_file, why=say("progress.why.not_utf8")))
                 return EXIT_USAGE
             except RecursionError:
-                err(f"cannot import {args.import_file}: it nests too deeply to be an export. Nothing was changed.")
+                err(say("progress.import.refused", path=args.import_file, why=say("progress.why.too_deep")))
+                return EXIT_USAGE
+            except ImportRefused as exc:
+                err(say("progress.import.refused", path=args.import_file, why=exc.text(lang)))
+                return EXIT_USAGE
+            except json.JSONDecodeError as exc:
+                why = say("progress.why.not_json", line=exc.lineno, column=exc.colno)
+                err(say("progress.import.refused", path=args.import_file, why=why))
                 return EXIT_USAGE
             except (ValueError, KeyError, TypeError) as exc:
-                err(f"cannot import {args.import_file}: {exc}. Nothing was changed.")
+                err(say("progress.import.refused", path=args.import_file, why=say("progress.why.unexpected", detail=exc)))
                 return EXIT_USAGE
             shown = 20  # the first ones, then a count: an edited file may be long
             for line in plan.skipped[:shown]:
-                err(f"skipped {line}")
+                err(say("progress.import.skipped", line=line))
             if len(plan.skipped) > shown:
-                err(f"skipped {len(plan.skipped) - shown} more entries")
-            print(
-                f"Imported: {lessons} lesson(s) updated, {attempts} quiz attempt(s) added"
-                + (f"; {len(plan.skipped)} entr{'y' if len(plan.skipped) == 1 else 'ies'} skipped (see above)." if plan.skipped else ".")
-            )
+                err(say("progress.import.skipped_more", n=len(plan.skipped) - shown))
+            count = len(plan.skipped)
+            rest_key = "progress.import.rest_" + ("none" if not count else "one" if count == 1 else "many")
+            rest = say(rest_key, n=count)
+            print(say("progress.import.done", lessons=lessons, attempts=attempts, rest=rest))
             return EXIT_OK
         if args.reset:
             from tutor.i18n import t
 
-            lang = resolve_lang(args.lang, store)
             if not args.yes:
                 if not has_terminal():
-                    err("--reset asks before deleting; without a terminal, confirm with --yes.")
+                    err(say("progress.reset.needs_yes"))
                     return EXIT_USAGE
                 from tutor.plainquiz import confirm
 
@@ -271,15 +294,15 @@ def cmd_progress(args: argparse.Namespace) -> int:
             try:
                 backup = store.backup()
             except OSError as exc:
-                err(f"cannot write a backup next to {store.path} ({exc.strerror or exc}); nothing was reset.")
+                err(say("progress.reset.no_backup", path=store.path, reason=os_reason(exc)))
                 return EXIT_FAIL
             store.reset_progress()
             if store.read_only is not None:
-                err(f"{store.read_only.message} Nothing was reset; the backup is at {backup}.")
+                err(say("progress.reset.failed", reason=store.read_only.text(lang), backup=backup))
                 return EXIT_FAIL
             print(t("progress.reset.done", lang, backup=backup))
             return EXIT_OK
-        print_course(store, resolve_lang(args.lang, store), with_attempts=True)
+        print_course(store, lang, with_attempts=True)
         return EXIT_OK
     finally:
         store.close()
@@ -292,12 +315,56 @@ class UsageError(Exception):
     """A command line argparse cannot use; main() reports it in one line and returns 2."""
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter with "usage: " in the command line's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            from tutor.i18n import message_lang
+            from tutor.i18n_help import help_text
+
+            prefix = help_text("usage: ", message_lang())
+        super().add_usage(usage, actions, groups, prefix)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad command line is one line on stderr and exit code 2 returned by main(),
-    not a usage block and SystemExit (the verbs are also called in-process, by tests)."""
+    not a usage block and SystemExit (the verbs are also called in-process, by tests).
+    `--help` is in the command line's language (tutor/i18n_help.py holds the Spanish)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        from tutor.i18n import message_lang
+        from tutor.i18n_help import help_text
+
+        lang = message_lang()
+        saved = []  # (object, attribute, English): put back once the help is written
+
+        def swap(obj, attribute: str) -> None:
+            english = getattr(obj, attribute)
+            saved.append((obj, attribute, english))
+            setattr(obj, attribute, help_text(english, lang))
+
+        swap(self, "description")
+        for group in self._action_groups:
+            swap(group, "title")
+        for action in self._actions:
+            swap(action, "help")
+            for choice in getattr(action, "_choices_actions", ()):  # the verbs listed under a subparsers action
+                swap(choice, "help")
+        try:
+            return super().format_help()
+        finally:
+            for obj, attribute, english in reversed(saved):
+                setattr(obj, attribute, english)
 
     def error(self, message: str):
-        raise UsageError(f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)")
+        from tutor.i18n import say
+
+        raise UsageError(say("cli.usage", prog=self.prog, message=argparse_in_lang(message)))
 
 
 def add_app_options(parser: argparse.ArgumentParser) -> None:
@@ -399,6 +466,56 @@ def join_dash_values(argv: list[str], parser: argparse.ArgumentParser) -> list[s
     return out
 
 
+def early_lang(argv: list[str]) -> str:
+    """The language of messages before a store is open: --lang, else the remembered one, else the locale."""
+    from tutor.i18n import choose_lang
+    from tutor.store import peek_setting
+
+    flag = None
+    for i, item in enumerate(argv):
+        if item == "--":
+            break
+        if item == "--lang" and i + 1 < len(argv):
+            flag = argv[i + 1]
+        elif item.startswith("--lang="):
+            flag = item.split("=", 1)[1]
+    return choose_lang(flag, None if flag in LANGS else peek_setting("lang"))
+
+
+# argparse's own phrases (Python 3.10-3.13), matched in its English and said from the catalogue.
+_ARGPARSE_PHRASES = (
+    (r"argument (?P<name>\S+?): (?P<message>.*)", "argparse.argument"),
+    (r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)", "argparse.invalid_choice"),
+    (r"the following arguments are required: (?P<names>.*)", "argparse.required"),
+    (r"unrecognized arguments: (?P<args>.*)", "argparse.unrecognized"),
+    (r"expected one argument", "argparse.expected_one"),
+    (r"expected at least one argument", "argparse.expected_some"),
+    (r"not allowed with argument (?P<other>.*)", "argparse.not_allowed_with"),
+    (r"invalid (?P<type>.+?) value: (?P<value>.*)", "argparse.invalid_value"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", "argparse.ambiguous"),
+    (r"one of the arguments (?P<names>.*) is required", "argparse.one_required"),
+)
+
+
+def argparse_in_lang(message: str) -> str:
+    """argparse's error line in the command line's language (English as argparse wrote it)."""
+    import re
+
+    from tutor.i18n import message_lang, t
+
+    lang = message_lang()
+    if lang == "en":
+        return message
+    for pattern, key in _ARGPARSE_PHRASES:
+        match = re.fullmatch(pattern, message, re.DOTALL)
+        if match:
+            values = match.groupdict()
+            if "message" in values:
+                values["message"] = argparse_in_lang(values["message"])
+            return t(key, lang, **values)
+    return message  # a phrase of a newer argparse: left as it wrote it
+
+
 def _quiet_stdout() -> None:
     """After stdout failed: send the rest to /dev/null, so the exit flush cannot fail again."""
     try:
@@ -414,9 +531,22 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tutor.i18n import set_message_lang
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    previous = set_message_lang(early_lang(argv))
+    try:
+        return _main(argv)
+    finally:
+        set_message_lang(previous)  # in-process callers (tests) get their own choice back
+
+
+def _main(argv: list[str]) -> int:
+    from tutor.i18n import os_reason, say
+
     parser = build_parser()
     try:
-        args = parser.parse_args(join_dash_values(sys.argv[1:] if argv is None else list(argv), parser))
+        args = parser.parse_args(join_dash_values(argv, parser))
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -427,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a full disk shows here, while we can still say so
         return code
     except KeyboardInterrupt:
-        err("interrupted.")
+        err(say("cli.interrupted"))
         return 130
     except BrokenPipeError:
         # `tutor lessons | head`: the reader went away. Nothing to say (no one reads it), exit 1.
@@ -436,8 +566,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
             _quiet_stdout()
-            err(f"cannot write the output: {exc.strerror or exc}.")
-        else:  # a file the verb works on: one line, never a traceback
-            what = f"cannot use {exc.filename}: " if getattr(exc, "filename", None) else ""
-            err(f"{what}{exc.strerror or exc}.")
+            err(say("cli.cannot_write_output", reason=os_reason(exc)))
+        elif getattr(exc, "filename", None):  # a file the verb works on: one line, never a traceback
+            err(say("cli.cannot_use", path=exc.filename, reason=os_reason(exc)))
+        else:
+            err(say("cli.failed", reason=os_reason(exc)))
         return EXIT_FAIL

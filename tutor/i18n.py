@@ -43,6 +43,101 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+# The command line's messages: tutor.cli.main sets the language (--lang, else the remembered one,
+# else the locale) before argparse reads the values, so argtypes' checks answer in it too.
+_message_lang: str | None = None
+
+
+def message_lang() -> str:
+    return _message_lang or lang_from_locale()
+
+
+def set_message_lang(lang: str | None) -> str | None:
+    """Set the command line's language (None: the locale's); returns the previous setting."""
+    global _message_lang
+    previous, _message_lang = _message_lang, lang if lang in LANGS else None
+    return previous
+
+
+def say(key: str, **values: object) -> str:
+    """A catalogue text in the command line's language."""
+    return t(key, message_lang(), **values)
+
+
+def os_reason(exc: BaseException, lang: str | None = None) -> str:
+    """Why an OSError happened, in the command line's language where the catalogue knows it."""
+    import errno
+
+    lang = lang or message_lang()
+    key = f"os.{errno.errorcode.get(getattr(exc, 'errno', None) or -1)}"
+    if key in CATALOGUE.get(lang, {}):
+        return t(key, lang)
+    return getattr(exc, "strerror", None) or str(exc)  # an error the catalogue does not know
+
+
+class Said:
+    """A message that is a catalogue text (`key` and its `values`), said in either language.
+
+    The engine's and the fit check's errors are Said: `text(lang)` is the message in `lang`, and
+    str() is it in message_lang() (the command line's language, or the app's: TutorApp sets it
+    when the learner's language is chosen or switched), so every place that shows str(exc) shows
+    the learner's language. A value that is itself Said (a reason inside a message) renders in the
+    same language; an OSError as os_reason(). An exception that is Said keeps the English text as
+    its args (repr, pickling, logs), as before.
+    """
+
+    key: str = ""
+    values: tuple = ()
+
+    def said(self, key: str, **values: object) -> None:
+        self.key, self.values = key, tuple(values.items())
+
+    def text(self, lang: str) -> str:
+        shown = {}
+        for name, value in self.values:
+            if isinstance(value, Said):
+                value = value.text(lang)
+            elif isinstance(value, OSError):
+                value = os_reason(value, lang)
+            shown[name] = value
+        return t(self.key, lang, **shown)
+
+    def __str__(self) -> str:
+        return self.text(message_lang()) if self.key else super().__str__()
+
+    def __reduce__(self):
+        # Copied or pickled as it is: an exception's __init__ takes a key, not the English in its args.
+        return _rebuilt, (type(self), getattr(self, "args", None), self.__dict__)
+
+
+def _rebuilt(cls: type, args: tuple | None, state: dict) -> Said:
+    said = cls.__new__(cls)
+    if args is not None:
+        said.args = args
+    said.__dict__.update(state)
+    return said
+
+
+class Phrase(Said):
+    """A part of a message (a reason, a detail) that is Said too."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r})"
+
+
+class Joined(Said):
+    """Said parts joined by `sep`, each in the same language."""
+
+    def __init__(self, parts, sep: str = "; ") -> None:
+        self.parts, self.sep, self.key = list(parts), sep, "joined"
+
+    def text(self, lang: str) -> str:
+        return self.sep.join(part.text(lang) if isinstance(part, Said) else str(part) for part in self.parts)
+
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "es": {
         "app.title": "tutor · Fundamentos de LLMs",
@@ -86,6 +181,176 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "progress.reset.ask": "¿Borrar todo el progreso de lecciones e intentos de quiz? Se guarda una copia.",
         "progress.reset.none": "No se ha borrado nada.",
         "progress.reset.done": "Progreso borrado. La copia del archivo anterior está en {backup}",
+        # The plain commands' messages (tutor/cli.py, tutor/progress.py vet_import, tutor/argtypes.py).
+        "progress.export.done": "Progreso exportado a {target}",
+        "progress.export.cannot_write": "no se puede escribir {target}: {reason}",
+        "progress.store_read_only": "el archivo de progreso no se puede escribir esta vez (ver arriba), así que no se ha cambiado nada.",
+        "progress.import.no_file": "no existe el archivo: {path}",
+        "progress.import.cannot_read": "no se puede leer {path}: {reason}. No se ha cambiado nada.",
+        "progress.import.refused": "no se puede importar {path}: {why}. No se ha cambiado nada.",
+        "progress.import.nothing_imported": "{reason} No se ha importado nada.",
+        "progress.import.skipped": "omitida: {line}",
+        "progress.import.skipped_more": "y {n} entradas omitidas más",
+        "progress.import.done": "Importado: {lessons} lección(es) actualizada(s), {attempts} intento(s) de quiz añadido(s){rest}",
+        "progress.import.rest_none": ".",
+        "progress.import.rest_one": "; 1 entrada omitida (ver arriba).",
+        "progress.import.rest_many": "; {n} entradas omitidas (ver arriba).",
+        "progress.why.not_utf8": "no es texto UTF-8 (no es una exportación)",
+        "progress.why.too_deep": "tiene demasiados niveles anidados para ser una exportación",
+        "progress.why.too_large": "es más grande que cualquier exportación (50 MB)",
+        "progress.why.not_json": "no es JSON válido (línea {line}, columna {column})",
+        "progress.why.unexpected": "su contenido no es el de una exportación ({detail})",
+        "progress.why.not_export": 'no es una exportación de progreso de tutor (falta "format": "tutor-progress")',
+        "progress.why.version": '"version" debe ser un número entero, no {value}',
+        "progress.why.newer": "la escribió un tutor más nuevo (exportación versión {version}; este lee la {known}). Actualiza tutor para importarla",
+        "progress.why.not_lists": '"lessons" y "attempts" deben ser listas',
+        "progress.skip.lesson_entry": "entrada de lección {n}: no es un objeto",
+        "progress.skip.lesson": "lección {id}",
+        "progress.skip.not_lesson": "{name}: no es una lección de este curso",
+        "progress.skip.status": "{name}: estado desconocido {value}",
+        "progress.skip.position": "{name}: la posición {value} no está entre 0 y 1",
+        "progress.skip.date": "{name}: una fecha no es una marca de tiempo ISO",
+        "progress.skip.attempt_entry": "entrada de intento {n}: no es un objeto",
+        "progress.skip.attempt": "intento {n} ({quiz}): {problem}",
+        "progress.problem.uid": "sin uid válido",
+        "progress.problem.kind": "tipo desconocido {value}",
+        "progress.problem.not_lesson": "no es una lección de este curso",
+        "progress.problem.not_quiz": "no es un quiz de este curso",
+        "progress.problem.lang": "el idioma {value} no es ninguno de {langs}",
+        "progress.problem.date": "una fecha no es una marca de tiempo ISO",
+        "progress.problem.total": "el total {value} no está entre 1 y sus {n} preguntas",
+        "progress.problem.score": "la puntuación {value} no está entre 0 y el total {total}",
+        "progress.problem.passed": "el campo de aprobado {value} no es true ni false",
+        "progress.problem.answers": "sus respuestas no son una lista de como mucho el total",
+        "progress.problem.answer_object": "una respuesta no es un objeto",
+        "progress.problem.answer_question": "respuesta a {question}, que no es una de sus preguntas (o está repetida)",
+        "progress.problem.answer_option": "la respuesta a {question} eligió la opción {value}, que no existe",
+        "progress.problem.answer_correct": "respuesta a {question}: correct debe ser true o false",
+        "progress.reset.needs_yes": "--reset pregunta antes de borrar; sin terminal, confírmalo con --yes.",
+        "progress.kind.quiz": "quiz",
+        "progress.kind.retake": "fallos",
+        "progress.kind.check": "repaso",
+        "progress.reset.no_backup": "no se puede escribir una copia junto a {path} ({reason}); no se ha borrado nada.",
+        "progress.reset.failed": "{reason} No se ha borrado nada; la copia está en {backup}.",
+        "cli.no_terminal": "{what} necesita una terminal interactiva (stdin y stdout deben ser una TTY). Ejecútalo en una terminal (por SSH: `ssh -t`) o usa `tutor lessons` para imprimir el curso.",
+        "cli.what.app": "La app tutor",
+        "cli.what.quiz": "`tutor quiz`",
+        "cli.unknown_lesson": "lección desconocida {ref}. Lecciones válidas (número o id):",
+        "cli.unknown_quiz": "quiz desconocido {ref}. Quizzes válidos: {valid}",
+        "cli.interrupted": "interrumpido.",
+        "cli.cannot_write_output": "no se puede escribir la salida: {reason}.",
+        "cli.cannot_use": "no se puede usar {path}: {reason}.",
+        "cli.failed": "{reason}.",
+        "cli.recovered": "el archivo de progreso {why} y se ha apartado a {path}; empiezas con un progreso nuevo (no se ha borrado nada).",
+        "cli.recovered.damaged": "estaba dañado",
+        "cli.recovered.not_ours": "no era un almacén de tutor completo ({reason})",
+        "cli.read_only": "solo lectura: {message}",
+        "cli.usage": "{prog}: error: {message} (`{prog} --help` muestra las opciones)",
+        "argparse.argument": "argumento {name}: {message}",
+        "argparse.invalid_choice": "valor no válido: {value} (elige entre {choices})",
+        "argparse.required": "faltan estos argumentos: {names}",
+        "argparse.unrecognized": "argumentos desconocidos: {args}",
+        "argparse.expected_one": "falta su valor",
+        "argparse.expected_some": "falta al menos un valor",
+        "argparse.not_allowed_with": "no se puede usar junto con {other}",
+        "argparse.invalid_value": "valor no válido: {value}",
+        "argparse.ambiguous": "opción ambigua: {option} puede ser {matches}",
+        "argparse.one_required": "hace falta uno de estos argumentos: {names}",
+        # The engine verbs' error lines (tutor/engine/cli.py); the engine's own errors are in tutor/i18n_engine.py.
+        "engine.err.unknown_encoding": "codificación desconocida {name}; nombres válidos: {names}",
+        "engine.err.empty_prompt": 'el texto de partida está vacío; escribe algo para continuar, p. ej. tutor generate "La atención"',
+        "engine.err.not_negative": "{option} debe ser >= 0",
+        "engine.err.top_p": "--top-p debe estar en (0, 1]",
+        "engine.err.at_least": "{option} debe ser al menos {n}",
+        "engine.err.interrupted_train": "interrumpido: no se ha guardado nada",
+        "engine.err.unknown_model": "modelo desconocido {name}; se pueden descargar: {names}",
+        "engine.note": "nota: {text}",
+        "engine.err.download_needs_yes": "esto descarga un archivo grande y pregunta antes; sin terminal, confírmalo con --yes",
+        "engine.nothing_downloaded": "No se ha descargado nada.",
+        "engine.download_ask": "¿Descargarlo? [s/N] ",
+        # The engine verbs' reports (tutor/engine/cli.py; `tutor engine info`'s are in tutor/i18n_engine.py).
+        "engine.tokenize.encoding": "codificación: {name} ({n} tokens en su vocabulario)",
+        "engine.tokenize.bytes": "bytes {hex}",
+        "engine.tokenize.part_of": "(parte de {char})",
+        "engine.tokenize.rest_of": "(resto del carácter de arriba)",
+        "engine.tokenize.counts": "tokens: {tokens}   palabras: {words}   estimación palabras x 1,3: {estimate}",
+        "engine.train.progress": "paso {step} [{bar}] {percent} pérdida {loss}{val} lr {lr} {speed} tok/s {elapsed} transcurrido, quedan {left}",
+        "engine.train.sample": "muestra: {text}",
+        "engine.train.cpu_thread": "cpu ({n} hilo)",
+        "engine.train.cpu_threads": "cpu ({n} hilos)",
+        "engine.train.start": "entrenando el mini GPT del curso en {where} -> {out}",
+        "engine.train.saved": "guardado {out} ({mb} MB). Pérdida con texto reservado {loss} nats/token frente a {unigram} de una línea base de unigramas.",
+        "engine.get.cached": "{name} ya está descargado: {path}",
+        "engine.get.size": "{name} ({repo}, {parameters} parámetros): {size} por descargar en {folder}",
+        "engine.get.saved": "verificado y guardado: {folder}",
+        "engine.get.try": 'prueba: tutor generate "The meaning of life is" --model {name} --temperature 0',
+        "engine.bpe.done": "entrenadas {merges} fusiones ({tokens} tokens con <|endoftext|>) -> {path}",
+        "engine.export.done": "exportado {label}: {parameters} parámetros, {tensors} tensores, {dtype} -> {path} ({mb} MB, sha256 {sha})",
+        "engine.export.modelfile": "Modelfile -> {path}",
+        "engine.export.ollama": "En Ollama:  ollama create {name} -f {path}",
+        "engine.export.ollama_run": '           ollama run {name} "La atención"',
+        "engine.err.interrupted_download": "interrumpido: lo que llegó se conserva; repite la misma orden para continuar",
+        "engine.err.vocab_size": "--vocab-size debe ser al menos 257 (256 bytes + <|endoftext|>)",
+        "engine.err.no_gguf": "para exportar hace falta el paquete gguf ({detail}); pip install gguf",
+        "engine.err.gguf_folder": "--gguf nombra una carpeta ({out}); da un nombre de archivo como {example}",
+        "engine.err.not_both": "da --checkpoint o --model/--model-path, no ambos",
+        "engine.err.cannot_read": "no se puede leer {path}: {detail}",
+        "engine.err.cannot_export": "no se puede exportar como gpt2 de llama.cpp: {detail}",
+        "engine.err.cannot_write": "no se puede escribir {path}: {detail}",
+        # `tutor fit`'s error lines (tutor/fit/cli.py, units.py, hardware.py, report.py); its report's are in tutor/i18n_engine.py.
+        "fit.err.empty_size": "tamaño vacío",
+        "fit.err.size_negative": "el tamaño debe ser positivo: {text} (prueba 24GiB, 10.67GiB, 8GB o 512MiB)",
+        "fit.err.not_size": "no es un tamaño: {text} (prueba 24GiB, 10.67GiB, 8GB o 512MiB)",
+        "fit.err.unit": "unidad desconocida {unit} en {text} (usa B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+        "fit.err.size_positive": "el tamaño debe ser positivo: {text}",
+        "fit.err.empty_gpu": "valor de --gpu vacío (usa p. ej. cuda:24GiB, metal:10.67GiB o none)",
+        "fit.err.gpu_item": "el elemento {item} de --gpu necesita TIPO:TAMAÑO, p. ej. cuda:24GiB",
+        "fit.err.gpu_kind": "tipo de GPU desconocido {kind} (usa uno de: {kinds}, o none)",
+        "fit.err.option": "{option}: {detail}",
+        "fit.err.metal": "metal es una sola GPU unificada: da un único metal:TAMAÑO",
+        "fit.err.unknown_model": "{model} no está instalado ni en el catálogo (`tutor fit` muestra la lista)",
+        "fit.err.unknown_model_offline": "{model} no está instalado (Ollama no responde) ni en el catálogo (`tutor fit` muestra la lista)",
+        "fit.err.ctx": "--ctx debe ser un número entero positivo de tokens (p. ej. 8192 u 8k), no {text}",
+        "arg.not_number": "{value} no es un número",
+        "arg.not_finite": "{value} no es un número finito",
+        "arg.not_in": "{value} no está en {left}{low}, {high}]",
+        "arg.not_whole": "{value} no es un número entero",
+        "arg.not_between": "{value} no está entre {low} y {high}",
+        "arg.empty_path": "la ruta está vacía",
+        "arg.bad_path": "{value} no es una ruta válida",
+        "arg.is_folder": "{path} es una carpeta; da un nombre de archivo dentro de ella",
+        "arg.not_writable": "{path} existe y no se puede escribir (permisos)",
+        "arg.parent_not_folder": "{folder} no es una carpeta, así que no se puede escribir {path}",
+        "arg.cannot_write_in": "no se puede escribir en {folder} (permisos o un lugar de solo lectura)",
+        "arg.os": "{value}: {reason}",
+        # The store's messages on the command line (tutor/store.py StoreError, ReadOnly.text).
+        "store.cli.folder_create": "No se puede crear la carpeta {folder} ({reason}). El progreso no se guardará; pon en TUTOR_HOME una carpeta en la que puedas escribir.",
+        "store.cli.side_files": "Otro usuario (¿un `sudo tutor`?) dejó {side} en {folder}, que no puedes escribir; el progreso no se guardará. Recupera esos archivos (sudo chown $USER {path}*) y vuelve a abrir tutor.",
+        "store.cli.file_perm": "No se puede escribir el archivo de progreso {path} (permisos); el progreso no se guardará. Corrige sus permisos (chmod u+w) o pon en TUTOR_HOME otra carpeta.",
+        "store.cli.folder_perm": "No se puede escribir en la carpeta {folder}, que guarda el archivo de progreso (permisos); el progreso no se guardará. Corrige sus permisos o pon en TUTOR_HOME una carpeta en la que puedas escribir.",
+        "store.cli.folder_perm_new": "No se puede escribir en la carpeta {folder}, que debe guardar el archivo de progreso (permisos); el progreso no se guardará. Corrige sus permisos o pon en TUTOR_HOME una carpeta en la que puedas escribir.",
+        "store.cli.file_cannot": "No se puede escribir el archivo de progreso {path} ({reason}). El progreso no se guardará.",
+        "store.cli.damaged_stuck": "El archivo de progreso {path} está dañado y no se puede apartar ({reason}). El progreso no se guardará; apártalo tú o pon en TUTOR_HOME otra carpeta.",
+        "store.cli.damaged_afresh": "El archivo de progreso {path} está dañado o no es de tutor, y no se puede apartar, así que empiezas de cero. {message}",
+        "store.cli.stopped": "El archivo de progreso {path} dejó de aceptar escrituras ({reason}); desde ahora el progreso no se guarda.",
+        "store.cli.is_folder": "El archivo de progreso {path} es una carpeta. Apártala o pon en TUTOR_HOME otra carpeta.",
+        "store.cli.no_read": "No se puede leer ni escribir el archivo de progreso {path} (permisos). Corrige sus permisos o pon en TUTOR_HOME otra carpeta.",
+        "store.cli.busy": "El archivo de progreso {path} está ocupado (otro tutor escribe en él). Inténtalo de nuevo en un momento; no se ha cambiado nada.",
+        "store.cli.newer": "El archivo de progreso {path} lo escribió un tutor más nuevo (esquema {version}; este conoce el {known}). Actualiza tutor; el archivo no se ha tocado.",
+        "store.cli.not_ours": "es un archivo SQLite con esquema versión {version}, pero le faltan las tablas {tables}",
+        # Why a file operation failed (errno names), for os_reason().
+        "os.ENOENT": "no existe",
+        "os.EACCES": "permiso denegado",
+        "os.EPERM": "operación no permitida",
+        "os.EISDIR": "es una carpeta",
+        "os.ENOTDIR": "una parte de la ruta no es una carpeta",
+        "os.ENOSPC": "no queda espacio en el disco",
+        "os.EDQUOT": "se ha superado la cuota de disco",
+        "os.EROFS": "el sistema de archivos es de solo lectura",
+        "os.EIO": "error de entrada/salida",
+        "os.EFBIG": "el archivo es demasiado grande",
+        "os.ENAMETOOLONG": "el nombre es demasiado largo",
+        "os.ELOOP": "hay demasiados enlaces simbólicos",
         "lesson.lab_kept": "El laboratorio sigue trabajando: vuelve a la lección {number} para verlo.",
         "lesson.last": "Es la última lección: ¡ahora el quiz del módulo!",
         "lesson.no_checks": "Esta lección no tiene preguntas de repaso.",
@@ -316,6 +581,176 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "progress.reset.ask": "Reset all lesson progress and quiz attempts? A backup is kept.",
         "progress.reset.none": "Nothing was reset.",
         "progress.reset.done": "Progress reset. A backup of the previous file is at {backup}",
+        # The plain commands' messages (tutor/cli.py, tutor/progress.py vet_import, tutor/argtypes.py).
+        "progress.export.done": "Progress exported to {target}",
+        "progress.export.cannot_write": "cannot write {target}: {reason}",
+        "progress.store_read_only": "the progress file cannot be written this time (see above), so nothing was changed.",
+        "progress.import.no_file": "no such file: {path}",
+        "progress.import.cannot_read": "cannot read {path}: {reason}. Nothing was changed.",
+        "progress.import.refused": "cannot import {path}: {why}. Nothing was changed.",
+        "progress.import.nothing_imported": "{reason} Nothing was imported.",
+        "progress.import.skipped": "skipped {line}",
+        "progress.import.skipped_more": "skipped {n} more entries",
+        "progress.import.done": "Imported: {lessons} lesson(s) updated, {attempts} quiz attempt(s) added{rest}",
+        "progress.import.rest_none": ".",
+        "progress.import.rest_one": "; 1 entry skipped (see above).",
+        "progress.import.rest_many": "; {n} entries skipped (see above).",
+        "progress.why.not_utf8": "it is not UTF-8 text (not an export)",
+        "progress.why.too_deep": "it nests too deeply to be an export",
+        "progress.why.too_large": "it is larger than any export (50 MB)",
+        "progress.why.not_json": "it is not valid JSON (line {line}, column {column})",
+        "progress.why.unexpected": "its content is not what an export holds ({detail})",
+        "progress.why.not_export": 'not a tutor progress export (no "format": "tutor-progress")',
+        "progress.why.version": '"version" must be a whole number, not {value}',
+        "progress.why.newer": "it was written by a newer tutor (export version {version}; this one reads {known}). Upgrade tutor to import it",
+        "progress.why.not_lists": '"lessons" and "attempts" must be lists',
+        "progress.skip.lesson_entry": "lesson entry {n}: not an object",
+        "progress.skip.lesson": "lesson {id}",
+        "progress.skip.not_lesson": "{name}: not a lesson of this course",
+        "progress.skip.status": "{name}: unknown status {value}",
+        "progress.skip.position": "{name}: position {value} is not between 0 and 1",
+        "progress.skip.date": "{name}: a date is not an ISO timestamp",
+        "progress.skip.attempt_entry": "attempt entry {n}: not an object",
+        "progress.skip.attempt": "attempt {n} ({quiz}): {problem}",
+        "progress.problem.uid": "no valid uid",
+        "progress.problem.kind": "unknown kind {value}",
+        "progress.problem.not_lesson": "not a lesson of this course",
+        "progress.problem.not_quiz": "not a quiz of this course",
+        "progress.problem.lang": "language {value} is not one of {langs}",
+        "progress.problem.date": "a date is not an ISO timestamp",
+        "progress.problem.total": "total {value} is not between 1 and the {n} questions it has",
+        "progress.problem.score": "score {value} is not between 0 and the total {total}",
+        "progress.problem.passed": "passed {value} is not true or false",
+        "progress.problem.answers": "its answers are not a list of at most the total",
+        "progress.problem.answer_object": "an answer is not an object",
+        "progress.problem.answer_question": "answer to {question}, which is not a question of it (or given twice)",
+        "progress.problem.answer_option": "answer to {question} chose option {value}, which it does not have",
+        "progress.problem.answer_correct": "answer to {question}: correct must be true or false",
+        "progress.reset.needs_yes": "--reset asks before deleting; without a terminal, confirm with --yes.",
+        "progress.kind.quiz": "quiz",
+        "progress.kind.retake": "retake",
+        "progress.kind.check": "check",
+        "progress.reset.no_backup": "cannot write a backup next to {path} ({reason}); nothing was reset.",
+        "progress.reset.failed": "{reason} Nothing was reset; the backup is at {backup}.",
+        "cli.no_terminal": "{what} needs an interactive terminal (stdin and stdout must be a TTY). Run it in a terminal (over SSH: `ssh -t`), or use `tutor lessons` to print the course.",
+        "cli.what.app": "The tutor app",
+        "cli.what.quiz": "`tutor quiz`",
+        "cli.unknown_lesson": "unknown lesson {ref}. Valid lessons (number or id):",
+        "cli.unknown_quiz": "unknown quiz {ref}. Valid quizzes: {valid}",
+        "cli.interrupted": "interrupted.",
+        "cli.cannot_write_output": "cannot write the output: {reason}.",
+        "cli.cannot_use": "cannot use {path}: {reason}.",
+        "cli.failed": "{reason}.",
+        "cli.recovered": "the progress file {why} and has been moved aside to {path}; starting with fresh progress (nothing was deleted).",
+        "cli.recovered.damaged": "was damaged",
+        "cli.recovered.not_ours": "was not a whole tutor store ({reason})",
+        "cli.read_only": "read-only: {message}",
+        "cli.usage": "{prog}: error: {message} (`{prog} --help` lists the options)",
+        "argparse.argument": "argument {name}: {message}",
+        "argparse.invalid_choice": "invalid choice: {value} (choose from {choices})",
+        "argparse.required": "the following arguments are required: {names}",
+        "argparse.unrecognized": "unrecognized arguments: {args}",
+        "argparse.expected_one": "expected one argument",
+        "argparse.expected_some": "expected at least one argument",
+        "argparse.not_allowed_with": "not allowed with argument {other}",
+        "argparse.invalid_value": "invalid {type} value: {value}",
+        "argparse.ambiguous": "ambiguous option: {option} could match {matches}",
+        "argparse.one_required": "one of the arguments {names} is required",
+        # The engine verbs' error lines (tutor/engine/cli.py); the engine's own errors are in tutor/i18n_engine.py.
+        "engine.err.unknown_encoding": "unknown encoding {name}; valid names: {names}",
+        "engine.err.empty_prompt": 'the prompt is empty; give some text to continue, e.g. tutor generate "La atención"',
+        "engine.err.not_negative": "{option} must be >= 0",
+        "engine.err.top_p": "--top-p must be in (0, 1]",
+        "engine.err.at_least": "{option} must be at least {n}",
+        "engine.err.interrupted_train": "interrupted: nothing saved",
+        "engine.err.unknown_model": "unknown model {name}; downloadable: {names}",
+        "engine.note": "note: {text}",
+        "engine.err.download_needs_yes": "this downloads a large file and asks first; without a terminal, confirm with --yes",
+        "engine.nothing_downloaded": "Nothing was downloaded.",
+        "engine.download_ask": "Download it? [y/N] ",
+        # The engine verbs' reports (tutor/engine/cli.py; `tutor engine info`'s are in tutor/i18n_engine.py).
+        "engine.tokenize.encoding": "encoding: {name} ({n} tokens in its vocabulary)",
+        "engine.tokenize.bytes": "bytes {hex}",
+        "engine.tokenize.part_of": "(part of {char})",
+        "engine.tokenize.rest_of": "(rest of the character above)",
+        "engine.tokenize.counts": "tokens: {tokens}   words: {words}   words x 1.3 estimate: {estimate}",
+        "engine.train.progress": "step {step} [{bar}] {percent} loss {loss}{val} lr {lr} {speed} tok/s {elapsed} elapsed, {left} left",
+        "engine.train.sample": "sample: {text}",
+        "engine.train.cpu_thread": "cpu ({n} thread)",
+        "engine.train.cpu_threads": "cpu ({n} threads)",
+        "engine.train.start": "training the course mini GPT on {where} -> {out}",
+        "engine.train.saved": "saved {out} ({mb} MB). Held-out loss {loss} nats/token vs {unigram} for a unigram baseline.",
+        "engine.get.cached": "{name} is already downloaded: {path}",
+        "engine.get.size": "{name} ({repo}, {parameters} parameters): {size} to download into {folder}",
+        "engine.get.saved": "verified and saved: {folder}",
+        "engine.get.try": 'try: tutor generate "The meaning of life is" --model {name} --temperature 0',
+        "engine.bpe.done": "trained {merges} merges ({tokens} tokens with <|endoftext|>) -> {path}",
+        "engine.export.done": "exported {label}: {parameters} parameters, {tensors} tensors, {dtype} -> {path} ({mb} MB, sha256 {sha})",
+        "engine.export.modelfile": "Modelfile -> {path}",
+        "engine.export.ollama": "In Ollama:  ollama create {name} -f {path}",
+        "engine.export.ollama_run": '           ollama run {name} "La atención"',
+        "engine.err.interrupted_download": "interrupted: what arrived is kept; run the same command to resume",
+        "engine.err.vocab_size": "--vocab-size must be at least 257 (256 bytes + <|endoftext|>)",
+        "engine.err.no_gguf": "exporting needs the gguf package ({detail}); pip install gguf",
+        "engine.err.gguf_folder": "--gguf names a folder ({out}); give a file name such as {example}",
+        "engine.err.not_both": "give --checkpoint or --model/--model-path, not both",
+        "engine.err.cannot_read": "cannot read {path}: {detail}",
+        "engine.err.cannot_export": "cannot export as llama.cpp gpt2: {detail}",
+        "engine.err.cannot_write": "cannot write {path}: {detail}",
+        # `tutor fit`'s error lines (tutor/fit/cli.py, units.py, hardware.py, report.py); its report's are in tutor/i18n_engine.py.
+        "fit.err.empty_size": "empty size",
+        "fit.err.size_negative": "size must be positive: {text} (try 24GiB, 10.67GiB, 8GB or 512MiB)",
+        "fit.err.not_size": "not a size: {text} (try 24GiB, 10.67GiB, 8GB or 512MiB)",
+        "fit.err.unit": "unknown unit {unit} in {text} (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+        "fit.err.size_positive": "size must be positive: {text}",
+        "fit.err.empty_gpu": "empty --gpu value (use e.g. cuda:24GiB, metal:10.67GiB or none)",
+        "fit.err.gpu_item": "--gpu item {item} needs KIND:SIZE, e.g. cuda:24GiB",
+        "fit.err.gpu_kind": "unknown GPU kind {kind} (use one of: {kinds}, or none)",
+        "fit.err.option": "{option}: {detail}",
+        "fit.err.metal": "metal is one unified GPU: give a single metal:SIZE",
+        "fit.err.unknown_model": "{model} is not installed and not in the catalogue (see `tutor fit` for the list)",
+        "fit.err.unknown_model_offline": "{model} is not installed (Ollama not reachable) and not in the catalogue (see `tutor fit` for the list)",
+        "fit.err.ctx": "--ctx must be a positive whole number of tokens (e.g. 8192 or 8k), not {text}",
+        "arg.not_number": "{value} is not a number",
+        "arg.not_finite": "{value} is not a finite number",
+        "arg.not_in": "{value} is not in {left}{low}, {high}]",
+        "arg.not_whole": "{value} is not a whole number",
+        "arg.not_between": "{value} is not between {low} and {high}",
+        "arg.empty_path": "the path is empty",
+        "arg.bad_path": "{value} is not a valid path",
+        "arg.is_folder": "{path} is a folder; give a file name inside it",
+        "arg.not_writable": "{path} exists and cannot be written (permissions)",
+        "arg.parent_not_folder": "{folder} is not a folder, so {path} cannot be written",
+        "arg.cannot_write_in": "cannot write in {folder} (permissions or a read-only place)",
+        "arg.os": "{value}: {reason}",
+        # The store's messages on the command line (tutor/store.py StoreError, ReadOnly.text).
+        "store.cli.folder_create": "The folder {folder} cannot be created ({reason}). Progress will not be saved; set TUTOR_HOME to a folder you can write.",
+        "store.cli.side_files": "Another user (perhaps `sudo tutor`) left {side} in {folder}, which you cannot write; progress will not be saved. Give the files back to yourself (sudo chown $USER {path}*) and start tutor again.",
+        "store.cli.file_perm": "The progress file {path} cannot be written (permissions); progress will not be saved. Fix its permissions (chmod u+w) or set TUTOR_HOME to another folder.",
+        "store.cli.folder_perm": "The folder {folder}, which holds the progress file, cannot be written (permissions); progress will not be saved. Fix its permissions or set TUTOR_HOME to a folder you can write.",
+        "store.cli.folder_perm_new": "The folder {folder}, which should hold the progress file, cannot be written (permissions); progress will not be saved. Fix its permissions or set TUTOR_HOME to a folder you can write.",
+        "store.cli.file_cannot": "The progress file {path} cannot be written ({reason}). Progress will not be saved.",
+        "store.cli.damaged_stuck": "The progress file {path} is damaged and cannot be moved aside ({reason}). Progress will not be saved; move it yourself or set TUTOR_HOME to another folder.",
+        "store.cli.damaged_afresh": "The progress file {path} is damaged or not tutor's, and cannot be moved aside, so you start afresh. {message}",
+        "store.cli.stopped": "The progress file {path} stopped taking writes ({reason}); from now on progress is not saved.",
+        "store.cli.is_folder": "The progress file {path} is a folder. Move it away or set TUTOR_HOME to another folder.",
+        "store.cli.no_read": "Cannot read or write the progress file {path} (permissions). Fix its permissions or set TUTOR_HOME to another folder.",
+        "store.cli.busy": "The progress file {path} is busy (another tutor is writing to it). Try again in a moment; nothing was changed.",
+        "store.cli.newer": "The progress file {path} was written by a newer tutor (schema {version}, this one knows {known}). Upgrade tutor; the file was left untouched.",
+        "store.cli.not_ours": "it is an SQLite file at schema version {version} but lacks the tables {tables}",
+        # Why a file operation failed (errno names), for os_reason().
+        "os.ENOENT": "No such file or directory",
+        "os.EACCES": "Permission denied",
+        "os.EPERM": "Operation not permitted",
+        "os.EISDIR": "Is a directory",
+        "os.ENOTDIR": "Not a directory",
+        "os.ENOSPC": "No space left on device",
+        "os.EDQUOT": "Disk quota exceeded",
+        "os.EROFS": "Read-only file system",
+        "os.EIO": "Input/output error",
+        "os.EFBIG": "File too large",
+        "os.ENAMETOOLONG": "File name too long",
+        "os.ELOOP": "Too many levels of symbolic links",
         "lesson.lab_kept": "The lab keeps working: come back to lesson {number} to see it.",
         "lesson.last": "That was the last lesson: now the module quiz!",
         "lesson.no_checks": "This lesson has no check questions.",
@@ -504,3 +939,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "help.title": "Help",
     },
 }
+
+
+def _merge_more_texts() -> None:
+    """The engine's and the fit check's messages live in their own file (tutor/i18n_engine.py)."""
+    from tutor.i18n_engine import TEXTS
+
+    for lang, table in TEXTS.items():
+        CATALOGUE[lang].update(table)
+
+
+_merge_more_texts()

@@ -106,8 +106,32 @@ SCHEMA_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+)", "".join(MIGRATIONS))
 _SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
+def _localised_text(key: str, values: tuple, lang: str) -> str:
+    """A store message in `lang`: OSError values as os_reason(), nested messages in `lang` too."""
+    from tutor.i18n import os_reason, t
+
+    shown = {}
+    for name, value in values:
+        if isinstance(value, OSError):
+            value = os_reason(value, lang)
+        elif isinstance(value, ReadOnly):
+            value = value.text(lang)
+        shown[name] = value
+    return t(key, lang, **shown)
+
+
 class StoreError(RuntimeError):
-    """The store cannot be used; the message says why and what to do."""
+    """The store cannot be used; the message says why and what to do.
+
+    str() is English; `text(lang)` is the same message from the catalogue (`store.cli.*`) in `lang`.
+    """
+
+    def __init__(self, key: str, **values: object):
+        self.key, self.values = key, tuple(values.items())
+        super().__init__(_localised_text(key, self.values, "en"))
+
+    def text(self, lang: str) -> str:
+        return _localised_text(self.key, self.values, lang)
 
 
 class StoreReadOnly(StoreError):
@@ -120,16 +144,30 @@ class ReadOnly:
 
     `kind`: "folder" (the folder cannot be written or created), "file" (the file cannot be
     written), "side_files" (its -wal/-shm files belong to someone else), "damaged" (damaged, and
-    it cannot be moved aside). `message`: one English sentence for the command line; the app
-    shows its own catalogue text for `kind`.
+    it cannot be moved aside). `message`: one English sentence for the command line; `text(lang)`
+    is the same from the catalogue (`key`, `values`), and the app shows its own text for `kind`.
     """
 
     kind: str
     message: str
+    key: str = ""
+    values: tuple = ()
+
+    @classmethod
+    def said(cls, kind: str, key: str, **values: object) -> "ReadOnly":
+        pairs = tuple(values.items())
+        return cls(kind, _localised_text(key, pairs, "en"), key, pairs)
+
+    def text(self, lang: str) -> str:
+        return _localised_text(self.key, self.values, lang) if self.key else self.message
 
 
 class _NotOurs(sqlite3.DatabaseError):
     """A valid SQLite file that is not (or no longer) a whole tutor store."""
+
+    def __init__(self, version: int, tables: str):
+        self.key, self.values = "store.cli.not_ours", (("version", version), ("tables", tables))
+        super().__init__(_localised_text(self.key, self.values, "en"))
 
 
 def _error_name(exc: BaseException) -> str:
@@ -191,6 +229,7 @@ class Store:
         self.path = Path(path)
         self.recovered_from: Path | None = None  # where a damaged file was moved, if it was
         self.recovered_reason: str | None = None  # why, in one English phrase
+        self.recovered_not_ours = None  # or the _NotOurs error (its `key` and `values` say it in either language)
         self.read_only: ReadOnly | None = None  # set when nothing this session does is saved
         self.on_read_only = None  # called (from the writing thread) if that happens mid-session
         self._lock = threading.RLock()
@@ -203,24 +242,15 @@ class Store:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            return self._read_only(
-                "folder",
-                f"The folder {folder} cannot be created ({exc.strerror or exc}). "
-                f"Progress will not be saved; set TUTOR_HOME to a folder you can write.",
-            )
+            return self._read_only(ReadOnly.said("folder", "store.cli.folder_create", folder=folder, reason=exc))
         exists = self.path.exists()
         if exists and self.path.is_dir():
-            raise StoreError(
-                f"The progress file {self.path} is a folder. Move it away or set TUTOR_HOME to another folder."
-            )
+            raise StoreError("store.cli.is_folder", path=self.path)
         if exists and not os.access(self.path, os.R_OK):
-            raise StoreError(
-                f"Cannot read or write the progress file {self.path} (permissions). "
-                f"Fix its permissions or set TUTOR_HOME to another folder."
-            )
+            raise StoreError("store.cli.no_read", path=self.path)
         problem = self._write_problem(exists)
         if problem is not None:
-            return self._read_only(*problem)
+            return self._read_only(problem)
         try:
             return self._open_writable()
         except StoreError:
@@ -228,54 +258,34 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if _error_name(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
                 # Another tutor held the file for the whole busy timeout: busy is not damaged.
-                raise StoreError(
-                    f"The progress file {self.path} is busy (another tutor is writing to it). "
-                    f"Try again in a moment; nothing was changed."
-                ) from exc
+                raise StoreError("store.cli.busy", path=self.path) from exc
             if _cannot_write(exc):  # what os.access could not foresee (a read-only mount, ...)
-                return self._read_only(
-                    "file", f"The progress file {self.path} cannot be written ({exc}). Progress will not be saved."
-                )
+                return self._read_only(ReadOnly.said("file", "store.cli.file_cannot", path=self.path, reason=str(exc)))
             # Not a database, a damaged one, or not ours: never overwrite it; move it aside.
             self.recovered_reason = str(exc) if isinstance(exc, _NotOurs) else "damaged"
+            self.recovered_not_ours = exc if isinstance(exc, _NotOurs) else None
             try:
                 self.recovered_from = self._move_aside()
             except OSError as move_error:
                 self.recovered_reason = None
                 return self._read_only(
-                    "damaged",
-                    f"The progress file {self.path} is damaged and cannot be moved aside "
-                    f"({move_error.strerror or move_error}). Progress will not be saved; move it "
-                    f"yourself or set TUTOR_HOME to another folder.",
+                    ReadOnly.said("damaged", "store.cli.damaged_stuck", path=self.path, reason=move_error),
                     fresh=True,
                 )
             return self._open_writable()
 
-    def _write_problem(self, exists: bool) -> tuple[str, str] | None:
-        """(kind, message) when the file, its folder or its side files cannot be written."""
+    def _write_problem(self, exists: bool) -> ReadOnly | None:
+        """Why (kind and message) the file, its folder or its side files cannot be written, if so."""
         folder = self.path.parent
-        who = "Another user (perhaps `sudo tutor`) left"
         for suffix in _SIDE_SUFFIXES:
             side = self.path.with_name(self.path.name + suffix)
             if side.exists() and not _writable(side):
-                return (
-                    "side_files",
-                    f"{who} {side.name} in {folder}, which you cannot write; progress will not be saved. "
-                    f"Give the files back to yourself (sudo chown $USER {self.path}*) and start tutor again.",
-                )
+                return ReadOnly.said("side_files", "store.cli.side_files", side=side.name, folder=folder, path=self.path)
         if exists and not _writable(self.path):
-            return (
-                "file",
-                f"The progress file {self.path} cannot be written (permissions); progress will not be saved. "
-                f"Fix its permissions (chmod u+w) or set TUTOR_HOME to another folder.",
-            )
+            return ReadOnly.said("file", "store.cli.file_perm", path=self.path)
         if not (_writable(folder) and os.access(folder, os.X_OK)):
-            what = "holds the progress file" if exists else "should hold the progress file"
-            return (
-                "folder",
-                f"The folder {folder}, which {what}, cannot be written (permissions); progress will not be "
-                f"saved. Fix its permissions or set TUTOR_HOME to a folder you can write.",
-            )
+            key = "store.cli.folder_perm" if exists else "store.cli.folder_perm_new"
+            return ReadOnly.said("folder", key, folder=folder)
         return None
 
     def _open_writable(self) -> sqlite3.Connection:
@@ -296,9 +306,9 @@ class Store:
             raise
         return conn
 
-    def _read_only(self, kind: str, message: str, fresh: bool = False) -> sqlite3.Connection:
+    def _read_only(self, why: ReadOnly, fresh: bool = False) -> sqlite3.Connection:
         """Read the file once into memory (left untouched on disk); this session saves nothing."""
-        self.read_only = ReadOnly(kind, message)
+        self.read_only = why
         memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         copied = fresh or not self.path.exists()
         if not copied:
@@ -334,11 +344,7 @@ class Store:
             memory.execute("PRAGMA foreign_keys = ON")
             self._migrate(memory)
         if not copied:
-            self.read_only = ReadOnly(
-                "damaged",
-                f"The progress file {self.path} is damaged or not tutor's, and cannot be moved aside, so you "
-                f"start afresh. {message}",
-            )
+            self.read_only = ReadOnly.said("damaged", "store.cli.damaged_afresh", path=self.path, message=why)
         return memory
 
     @staticmethod
@@ -347,9 +353,7 @@ class Store:
         missing = sorted(SCHEMA_TABLES - present)
         if missing:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            raise _NotOurs(
-                f"it is an SQLite file at schema version {version} but lacks the tables {', '.join(missing)}"
-            )
+            raise _NotOurs(version, ", ".join(missing))
 
     def _connect(self) -> sqlite3.Connection:
         new_file = not self.path.exists()
@@ -392,10 +396,7 @@ class Store:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             conn.close()
-            raise StoreError(
-                f"The progress file {self.path} was written by a newer tutor (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}). Upgrade tutor; the file was left untouched."
-            )
+            raise StoreError("store.cli.newer", path=self.path, version=version, known=SCHEMA_VERSION)
         while version < SCHEMA_VERSION:
             # One transaction per step: a crash mid-migration leaves the previous version intact.
             conn.execute("BEGIN IMMEDIATE")
@@ -464,10 +465,7 @@ class Store:
         memory.execute("PRAGMA foreign_keys = OFF")
         self._conn.close()
         self._conn = memory
-        self.read_only = ReadOnly(
-            "file",
-            f"The progress file {self.path} stopped taking writes ({exc}); from now on progress is not saved.",
-        )
+        self.read_only = ReadOnly.said("file", "store.cli.stopped", path=self.path, reason=str(exc))
         if self.on_read_only is not None:
             self.on_read_only(self.read_only)
         return True
@@ -806,3 +804,24 @@ def open_store(path: Path | None = None) -> Store:
         except OSError:  # the folder cannot be made: Store says so and runs read-only
             path = data_dir(create=False) / "tutor.sqlite3"
     return Store(path)
+
+
+def peek_setting(key: str) -> str | None:
+    """A saved setting, read without opening the store: no folder or file is created, nothing is
+    migrated, and any problem is just None (the command line needs its language before it opens
+    the store, and even when it never does)."""
+    from tutor.paths import data_dir
+
+    try:
+        path = data_dir(create=False) / "tutor.sqlite3"
+        if not path.is_file():
+            return None
+        quoted = path.resolve().as_posix().replace("?", "%3f").replace("#", "%23")
+        conn = sqlite3.connect(f"file:{quoted}?mode=ro", uri=True, timeout=0.5)
+        try:
+            row = conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return None
+    return row[0] if row and isinstance(row[0], str) else None

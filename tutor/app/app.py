@@ -32,6 +32,18 @@ class TutorApp(App[int]):
         self.course = load_course()
         self.start = start
 
+    @property
+    def lang(self) -> str:
+        return self._tutor_lang
+
+    @lang.setter
+    def lang(self, lang: str) -> None:
+        from tutor.i18n import set_message_lang
+
+        # The engine's errors (tutor.i18n.Said) are shown as str(exc): they follow the learner's language.
+        self._tutor_lang = lang
+        set_message_lang(lang)
+
     def on_mount(self) -> None:
         from tutor.app.screens import OverviewScreen
 

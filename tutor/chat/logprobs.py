@@ -14,8 +14,13 @@ What the numbers mean: Ollama computes them from the model's raw scores (a softm
 vocabulary, in `runner/common/logprob.go` when they were added), before temperature, top-k, top-p
 or repeat penalties touch them. Temperature changes which token gets drawn, never these numbers.
 
-Everything from the server is untrusted: token texts are clipped, alternatives capped at 20,
-log-probabilities that are not finite numbers dropped. `printable()` makes a token safe to draw.
+Everything from the server is untrusted: token texts go through the one sanitiser (clean_text: no
+escape sequence or control character is kept, stored or drawn) where they are parsed, and are clipped;
+alternatives are capped at 20, log-probabilities that are not finite numbers dropped. A token that was
+nothing but control characters stays in its place as "�" (a position of the
+answer, with its numbers), and a sequence a model split over two tokens leaves each token harmless on
+its own. The servers' `bytes` arrays are not kept: the cleaned text is what the view shows.
+`printable()` then draws newlines and tabs as visible marks.
 """
 
 from __future__ import annotations
@@ -27,12 +32,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.chat.sanitize import clean_text
+
 MIN_OLLAMA = (0, 12, 11)  # the first Ollama that answers logprobs (server: add logprobs, #12899)
 MIN_OLLAMA_TEXT = "0.12.11"
 NEXT_TOKEN_TOP = 20  # alternatives asked for in lesson 1's lab (Ollama's maximum)
 CHAT_TOP = 5  # alternatives asked for with every chat answer: a handful keeps it cheap
 MAX_TOP = 20
 MAX_TOKEN_CHARS = 64  # no real token is longer; a longer "token" is clipped
+_RAW_TOKEN_CHARS = 4096  # what of a "token" is read at all before cleaning (a hostile one may be huge)
 _DECIMALS = 4  # stored precision of a log-probability (a probability to about 0.01 %)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -86,9 +94,13 @@ class NextToken:
 
 
 def _text(value: Any) -> str | None:
+    """A token text from outside, cleaned where it enters (like every server text), then clipped."""
     if not isinstance(value, str):
         return None
-    return value[:MAX_TOKEN_CHARS]
+    if not value:
+        return value
+    cleaned = clean_text(value[:_RAW_TOKEN_CHARS])
+    return cleaned[:MAX_TOKEN_CHARS] if cleaned else "\N{REPLACEMENT CHARACTER}"
 
 
 def _number(value: Any) -> float | None:

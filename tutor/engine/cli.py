@@ -12,6 +12,7 @@ import sys
 import time
 
 from tutor.argtypes import float_between, int_between, seed, writable_file
+from tutor.i18n import CATALOGUE, say
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -116,24 +117,27 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     )
 
     if args.encoding not in ENCODING_NAMES:
-        return _error(f"unknown encoding {args.encoding!r}; valid names: {', '.join(ENCODING_NAMES)}")
+        return _error(say("engine.err.unknown_encoding", name=repr(args.encoding), names=", ".join(ENCODING_NAMES)))
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
         tok = get_tokenizer(args.encoding)
     except TokenizerUnavailable as exc:
         return _error(str(exc), EXIT_FAIL)
     pieces = tok.pieces(text)
-    print(f"encoding: {tok.name} ({tok.n_vocab:,} tokens in its vocabulary)")
+    print(say("engine.tokenize.encoding", name=tok.name, n=f"{tok.n_vocab:,}"))
     width = len(str(tok.n_vocab))
     for piece in pieces:
         try:
             shown = repr(piece.raw.decode("utf-8"))
         except UnicodeDecodeError:  # a token that holds only part of a character's bytes
-            shown = "bytes " + piece.raw.hex(" ")
-            shown += f"  (part of {piece.text[-1]!r})" if piece.text else "  (rest of the character above)"
+            shown = say("engine.tokenize.bytes", hex=piece.raw.hex(" "))
+            if piece.text:
+                shown += "  " + say("engine.tokenize.part_of", char=repr(piece.text[-1]))
+            else:
+                shown += "  " + say("engine.tokenize.rest_of")
         print(f"  {piece.id:>{width}}  {shown}")
     words = len(text.split())
-    print(f"tokens: {len(pieces)}   words: {words}   words x 1.3 estimate: {estimate_tokens_from_words(text)}")
+    print(say("engine.tokenize.counts", tokens=len(pieces), words=words, estimate=estimate_tokens_from_words(text)))
     return EXIT_OK
 
 
@@ -142,15 +146,15 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
-        return _error("the prompt is empty; give some text to continue, e.g. tutor generate \"La atención\"")
+        return _error(say("engine.err.empty_prompt"))
     if args.temperature < 0:
-        return _error("--temperature must be >= 0")
+        return _error(say("engine.err.not_negative", option="--temperature"))
     if args.top_k < 0:
-        return _error("--top-k must be >= 0")
+        return _error(say("engine.err.not_negative", option="--top-k"))
     if args.top_p is not None and not 0 < args.top_p <= 1:
-        return _error("--top-p must be in (0, 1]")
+        return _error(say("engine.err.top_p"))
     if args.max_tokens < 1:
-        return _error("--max-tokens must be at least 1")
+        return _error(say("engine.err.at_least", option="--max-tokens", n=1))
     try:
         from tutor.engine.device import pick_device
 
@@ -213,10 +217,11 @@ def progress_line(event, width: int = 24) -> str:
     bar = "#" * filled + "." * (width - filled)
     left = event.elapsed / max(frac, 1e-9) - event.elapsed if event.step else 0.0
     val = f" val {event.val_loss:.3f}" if event.val_loss is not None else ""
-    return (
-        f"step {event.step:>{len(str(event.max_steps))}}/{event.max_steps} [{bar}] {frac:4.0%}"
-        f" loss {event.train_loss:.3f}{val} lr {event.lr:.1e} {event.tokens_per_s:,.0f} tok/s"
-        f" {_clock(event.elapsed)} elapsed, {_clock(left)} left"
+    return say(
+        "engine.train.progress",
+        step=f"{event.step:>{len(str(event.max_steps))}}/{event.max_steps}", bar=bar, percent=f"{frac:4.0%}",
+        loss=f"{event.train_loss:.3f}", val=val, lr=f"{event.lr:.1e}", speed=f"{event.tokens_per_s:,.0f}",
+        elapsed=_clock(event.elapsed), left=_clock(left),
     )
 
 
@@ -235,15 +240,15 @@ def show_progress(events, out, tty: bool) -> None:
         elif event.val_loss is not None or event.done:
             out.write(line + "\n")
         if event.sample:
-            out.write(f"  sample: {event.sample!r}\n")
+            out.write("  " + say("engine.train.sample", text=repr(event.sample)) + "\n")
         out.flush()
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.steps is not None and args.steps < 1:
-        return _error("--steps must be at least 1")
+        return _error(say("engine.err.at_least", option="--steps", n=1))
     if args.threads is not None and args.threads < 1:
-        return _error("--threads must be at least 1")
+        return _error(say("engine.err.at_least", option="--threads", n=1))
     try:
         from tutor.engine.device import describe_device, pick_device
 
@@ -269,23 +274,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     where = describe_device(device)
     if device == "cpu":
         n = args.threads or COURSE_THREADS
-        where = f"cpu ({n} thread{'s' if n > 1 else ''})"
-    print(f"training the course mini GPT on {where} -> {out}", flush=True)
+        where = say("engine.train.cpu_threads" if n > 1 else "engine.train.cpu_thread", n=n)
+    print(say("engine.train.start", where=where, out=out), flush=True)
     try:
         events = train_course_model(
             steps=args.steps, out=out, device=device, seed=args.seed, half=not args.fp32, threads=args.threads
         )
         show_progress(events, sys.stdout, sys.stdout.isatty())
     except KeyboardInterrupt:
-        print("\ninterrupted: nothing saved", file=sys.stderr)
+        print("\n" + say("engine.err.interrupted_train"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except (RuntimeError, ValueError) as exc:
         return _error(str(exc), EXIT_FAIL)
     _, meta = load_checkpoint(out, "cpu")
-    print(
-        f"saved {out} ({out.stat().st_size / 1e6:.1f} MB). Held-out loss {meta['val_loss_exact']:.3f} nats/token"
-        f" vs {meta['unigram_val_loss']:.3f} for a unigram baseline."
-    )
+    print(say(
+        "engine.train.saved", out=out, mb=f"{out.stat().st_size / 1e6:.1f}",
+        loss=f"{meta['val_loss_exact']:.3f}", unigram=f"{meta['unigram_val_loss']:.3f}",
+    ))
     return EXIT_OK
 
 
@@ -296,7 +301,13 @@ def _print_breakdown(rows, total: int) -> None:
     width = max(len(name) for name, _, _ in rows)
     for name, count, text in rows:
         print(f"  {name:<{width}}  {count:>12,}  {100 * count / total:5.1f}%  {text}")
-    print(f"  {'total':<{width}}  {total:>12,}")
+    print(f"  {say('engine.info.total'):<{width}}  {total:>12,}")
+
+
+def _setting(value) -> str:
+    """A config value (learned, rope, dense, moe, True, False) as the message language words it."""
+    key = f"engine.info.value.{value}"
+    return say(key) if key in CATALOGUE["en"] else str(value)
 
 
 def cmd_engine_info(args: argparse.Namespace) -> int:
@@ -305,8 +316,8 @@ def cmd_engine_info(args: argparse.Namespace) -> int:
     if args.gpt2:
         config = GPTConfig.gpt2_small()
         total = count_parameters(config)
-        print(f"GPT-2 small: {config.n_layer} layers, {config.n_head} heads, {config.n_embd} wide, "
-              f"{config.vocab_size:,} tokens, context {config.block_size:,}: {total:,} parameters")
+        print(say("engine.info.gpt2", layers=config.n_layer, heads=config.n_head, width=config.n_embd,
+                  vocab=f"{config.vocab_size:,}", context=f"{config.block_size:,}", total=f"{total:,}"))
         _print_breakdown(parameter_breakdown(config), total)
         return EXIT_OK
     if _model_choice(args) is not None:
@@ -321,23 +332,24 @@ def cmd_engine_info(args: argparse.Namespace) -> int:
     except (FileNotFoundError, RuntimeError) as exc:
         return _error(str(exc), EXIT_FAIL)
     c, meta = info["config"], info["meta"]
-    print(f"course mini GPT: {c['n_layer']} layers, {c['n_head']} heads, {c['n_embd']} wide, "
-          f"{c['vocab_size']:,} tokens (course BPE), context {c['block_size']} tokens")
-    print(f"positions {c['positions']}, feed-forward {c['ffn']}, dropout {c['dropout']}, bias {c['bias']}")
-    print(f"file {info['file_bytes'] / 1e6:.1f} MB, loaded in {load_s:.2f} s; device {describe_device(pick_device(None))}")
+    print(say("engine.info.course", layers=c["n_layer"], heads=c["n_head"], width=c["n_embd"],
+              vocab=f"{c['vocab_size']:,}", context=c["block_size"]))
+    print(say("engine.info.arch", positions=_setting(c["positions"]), ffn=_setting(c["ffn"]), dropout=c["dropout"],
+              bias=_setting(c["bias"])))
+    print(say("engine.info.file", mb=f"{info['file_bytes'] / 1e6:.1f}", seconds=f"{load_s:.2f}",
+              device=describe_device(pick_device(None))))
     if meta:
         tc = meta.get("train_config", {})
-        print(
-            f"trained by `{meta.get('created_by', '?')}`: {meta.get('steps_done', '?')} steps, batch {tc.get('batch_size', '?')},"
-            f" seed {tc.get('seed', '?')}, {meta.get('train_tokens', 0):,} training / {meta.get('val_tokens', 0):,} held-out tokens"
-        )
+        print(say("engine.info.trained", by=meta.get("created_by", "?"), steps=meta.get("steps_done", "?"),
+                  batch=tc.get("batch_size", "?"), seed=tc.get("seed", "?"), train=f"{meta.get('train_tokens', 0):,}",
+                  val=f"{meta.get('val_tokens', 0):,}"))
         if "val_loss_exact" in meta:
-            print(f"held-out loss {meta['val_loss_exact']:.3f} nats/token; unigram baseline {meta['unigram_val_loss']:.3f}")
+            print(say("engine.info.loss", loss=f"{meta['val_loss_exact']:.3f}", unigram=f"{meta['unigram_val_loss']:.3f}"))
     if not info["tokenizer_matches"]:
-        print("warning: the course tokenizer changed since this model was trained: run `tutor train`")
+        print(say("engine.info.tokenizer_changed"))
     if not info["corpus_matches"]:
-        print("note: the course text changed since this model was trained (`tutor train` refreshes it)")
-    print(f"parameters: {info['parameters']:,}")
+        print(say("engine.info.corpus_changed"))
+    print(say("engine.info.parameters", n=f"{info['parameters']:,}"))
     from tutor.engine.model import GPTConfig as _Config
 
     _print_breakdown(parameter_breakdown(_Config(**c)), info["parameters"])
@@ -357,10 +369,11 @@ def _info_named_model(choice: str) -> int:
     c = model.config
     source = resolve(choice)
     total = model.num_params()
-    print(f"{source.label}: {c.n_layer} layers, {c.n_head} heads, {c.n_embd} wide, "
-          f"{c.vocab_size:,} tokens ({tok.name} tokenizer), context {c.block_size:,} tokens: {total:,} parameters")
-    print(f"from {source.path} (Hugging Face GPT-2 layout), loaded in {load_s:.2f} s")
-    print(f"positions {c.positions}, feed-forward {c.ffn}, LayerNorm eps {c.layer_norm_eps:g}, bias {c.bias}, head tied to wte")
+    print(say("engine.info.named", label=source.label, layers=c.n_layer, heads=c.n_head, width=c.n_embd,
+              vocab=f"{c.vocab_size:,}", tokenizer=tok.name, context=f"{c.block_size:,}", total=f"{total:,}"))
+    print(say("engine.info.from", path=source.path, seconds=f"{load_s:.2f}"))
+    print(say("engine.info.named_arch", positions=_setting(c.positions), ffn=_setting(c.ffn), eps=f"{c.layer_norm_eps:g}",
+              bias=_setting(c.bias)))
     _print_breakdown(parameter_breakdown(model), total)
     return EXIT_OK
 
@@ -378,32 +391,34 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
     from tutor.engine.registry import HUB_MODELS, human_bytes
 
     if args.name not in HUB_MODELS:
-        return _error(f"unknown model {args.name!r}; downloadable: {', '.join(HUB_MODELS)}")
+        return _error(say("engine.err.unknown_model", name=repr(args.name), names=", ".join(HUB_MODELS)))
     model = HUB_MODELS[args.name]
     try:
         cached = hub.verify_cached(args.name)
     except hub.DownloadError as exc:  # a damaged copy was removed: say so, then download afresh
-        print(f"note: {exc}", file=sys.stderr)
+        print(say("engine.note", text=exc), file=sys.stderr)
         cached = None
     if cached is not None:
-        print(f"{model.name} is already downloaded: {cached}")
+        print(say("engine.get.cached", name=model.name, path=cached))
         return EXIT_OK
     try:
         files = hub.remote_files(model)
     except hub.DownloadError as exc:
         return _error(str(exc), EXIT_USAGE)
     size = sum(f.size for f in files)
-    print(f"{model.name} ({model.repo_id}, {model.parameters:,} parameters): {human_bytes(size)} to download "
-          f"into {hub.hub_cache_dir()}")
+    print(say(
+        "engine.get.size", name=model.name, repo=model.repo_id, parameters=f"{model.parameters:,}",
+        size=human_bytes(size), folder=hub.hub_cache_dir(),
+    ))
     if not args.yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            return _error("this downloads a large file and asks first; without a terminal, confirm with --yes")
+            return _error(say("engine.err.download_needs_yes"))
         try:
-            answer = input("Download it? [y/N] ").strip().lower()
+            answer = input(say("engine.download_ask")).strip().lower()
         except EOFError:
             answer = ""
         if answer not in ("y", "yes", "s", "si", "sí"):
-            print("Nothing was downloaded.")
+            print(say("engine.nothing_downloaded"))
             return EXIT_OK
     tty = sys.stdout.isatty()
     shown = {"step": -1}
@@ -421,7 +436,7 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
     try:
         folder = hub.download(args.name, progress=progress, files=files)
     except KeyboardInterrupt:
-        print("\ninterrupted: what arrived is kept; run the same command to resume", file=sys.stderr)
+        print("\n" + say("engine.err.interrupted_download"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except hub.DownloadError as exc:
         if tty:
@@ -429,8 +444,8 @@ def cmd_engine_get(args: argparse.Namespace) -> int:
         return _error(str(exc), EXIT_FAIL if exc.kind == "corrupt" else EXIT_USAGE)
     if tty:
         print()
-    print(f"verified and saved: {folder}")
-    print(f'try: tutor generate "The meaning of life is" --model {model.name} --temperature 0')
+    print(say("engine.get.saved", folder=folder))
+    print(say("engine.get.try", name=model.name))
     return EXIT_OK
 
 
@@ -441,7 +456,7 @@ def cmd_engine_bpe(args: argparse.Namespace) -> int:
 
     vocab = args.vocab_size or DEFAULT_VOCAB_SIZE
     if vocab < 257:
-        return _error("--vocab-size must be at least 257 (256 bytes + <|endoftext|>)")
+        return _error(say("engine.err.vocab_size"))
     if args.out:
         out = Path(args.out)
     else:
@@ -456,7 +471,7 @@ def cmd_engine_bpe(args: argparse.Namespace) -> int:
         ranks, path = train_course_tokenizer(vocab, out)
     except RuntimeError as exc:
         return _error(str(exc), EXIT_FAIL)
-    print(f"trained {len(ranks) - 256:,} merges ({len(ranks) + 1:,} tokens with <|endoftext|>) -> {path}")
+    print(say("engine.bpe.done", merges=f"{len(ranks) - 256:,}", tokens=f"{len(ranks) + 1:,}", path=path))
     return EXIT_OK
 
 
@@ -469,13 +484,13 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
     try:
         from tutor.engine.export import ExportRefused, export_gguf, load_source
     except ImportError as exc:  # the gguf package missing from a partial install
-        return _error(f"exporting needs the gguf package ({exc}); pip install gguf", EXIT_FAIL)
+        return _error(say("engine.err.no_gguf", detail=exc), EXIT_FAIL)
     out = Path(args.gguf)
     if out.is_dir():
-        return _error(f"--gguf names a folder ({out}); give a file name such as {out / 'course.gguf'}")
+        return _error(say("engine.err.gguf_folder", out=out, example=out / "course.gguf"))
     choice = _model_choice(args)
     if choice is not None and args.checkpoint:
-        return _error("give --checkpoint or --model/--model-path, not both")
+        return _error(say("engine.err.not_both"))
     if choice is not None:  # GPT-2 from the Hugging Face cache or a folder (the model registry)
         loaded, code = _load_named_model(choice, "cpu")
         if loaded is None:
@@ -489,22 +504,22 @@ def cmd_engine_export(args: argparse.Namespace) -> int:
         except FileNotFoundError as exc:
             return _error(str(exc))
         except Exception as exc:  # noqa: BLE001 - a file that is not a checkpoint: say so in one line
-            return _error(f"cannot read {args.checkpoint}: {type(exc).__name__}: {exc}", EXIT_FAIL)
+            return _error(say("engine.err.cannot_read", path=args.checkpoint, detail=f"{type(exc).__name__}: {exc}"), EXIT_FAIL)
         name = args.name or ("tutor course GPT" if args.checkpoint is None else f"tutor GPT ({Path(args.checkpoint).stem})")
     try:
         result = export_gguf(out, model, tokenizer, dtype=args.dtype, name=name)
     except ExportRefused as exc:
-        return _error(f"cannot export as llama.cpp gpt2: {exc}", EXIT_FAIL)
+        return _error(say("engine.err.cannot_export", detail=exc), EXIT_FAIL)
     except OSError as exc:
-        return _error(f"cannot write {out}: {exc}", EXIT_FAIL)
-    print(
-        f"exported {label}: {result.parameters:,} parameters, {result.tensors} tensors, {result.dtype}"
-        f" -> {result.gguf_path} ({result.file_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]})"
-    )
-    print(f"Modelfile -> {result.modelfile_path}")
+        return _error(say("engine.err.cannot_write", path=out, detail=exc), EXIT_FAIL)
+    print(say(
+        "engine.export.done", label=label, parameters=f"{result.parameters:,}", tensors=result.tensors,
+        dtype=result.dtype, path=result.gguf_path, mb=f"{result.file_bytes / 1e6:.1f}", sha=result.sha256[:12],
+    ))
+    print(say("engine.export.modelfile", path=result.modelfile_path))
     from tutor.engine.export import ollama_name
 
     ollama = ollama_name(result.gguf_path.stem)
-    print(f"In Ollama:  ollama create {ollama} -f {result.modelfile_path}")
-    print(f"           ollama run {ollama} \"La atención\"")
+    print(say("engine.export.ollama", name=ollama, path=result.modelfile_path))
+    print(say("engine.export.ollama_run", name=ollama))
     return EXIT_OK

@@ -6,7 +6,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tutor.i18n import Said, say
+
 VALID_PREFIXES = ("cpu", "cuda", "mps")
+
+
+class DeviceError(Said, ValueError):
+    """A device torch cannot use; the catalogue's `key` with `values` (str() in the learner's language)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 
 def pick_device(name: str | None = None) -> str:
@@ -27,29 +37,30 @@ def pick_device(name: str | None = None) -> str:
     name = name.strip().lower()
     kind = name.split(":", 1)[0]
     if kind not in VALID_PREFIXES:
-        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps")
+        raise DeviceError("engine.device.unknown", name=repr(name))
     if kind == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError("device 'cuda' asked for, but torch sees no CUDA GPU")
+            raise DeviceError("engine.device.no_cuda")
         if ":" in name:
             index = name.split(":", 1)[1]
             if not index.isdigit() or int(index) >= torch.cuda.device_count():
-                raise ValueError(f"no CUDA device {name!r} (found {torch.cuda.device_count()})")
+                raise DeviceError("engine.device.no_such_cuda", name=repr(name), n=torch.cuda.device_count())
     if kind == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise ValueError("device 'mps' asked for, but torch sees no Apple GPU")
+            raise DeviceError("engine.device.no_mps")
     return name
 
 
 def describe_device(name: str) -> str:
-    """A short human description, e.g. 'cpu (2 threads)' or 'cuda (NVIDIA H100)'."""
+    """A short human description, e.g. 'cpu (2 threads)' or 'cuda (NVIDIA H100)', in the message language."""
     import torch
 
     if name.startswith("cuda"):
         return f"{name} ({torch.cuda.get_device_name(torch.device(name))})"
     if name == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        n = torch.get_num_threads()
+        return say("engine.train.cpu_threads" if n > 1 else "engine.train.cpu_thread", n=n)
     return name
 
 

@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.i18n import Said
+
 ARCH = "gpt2"  # llama.cpp's name for the architecture
 PRE_TOKENIZER = "gpt-2"  # llama.cpp's name for GPT-2's pre-split regex
 DTYPES = ("f16", "f32")
@@ -50,8 +52,14 @@ TOKEN_NORMAL, TOKEN_CONTROL, TOKEN_UNUSED = 1, 3, 5
 DEFAULT_SAMPLING = {"temperature": 0.8, "top_k": 40}
 
 
-class ExportRefused(ValueError):
-    """The model cannot be written as a llama.cpp gpt2 GGUF; the message says why."""
+class ExportRefused(Said, ValueError):
+    """The model cannot be written as a llama.cpp gpt2 GGUF; the message says why.
+
+    The message is the catalogue's `key` with `values` (tutor.i18n.Said): str() in the learner's language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 
 # ----------------------------------------------------------------------------- the tokenizer
@@ -119,7 +127,7 @@ def tokenizer_data(tokenizer) -> VocabData:
     merges = [f"{token_text(m.left, alphabet)} {token_text(m.right, alphabet)}" for m in merge_history(ranks)]
     eot = specials.get(END_OF_TEXT)
     if eot is None:
-        raise ExportRefused(f"the tokenizer has no {END_OF_TEXT} token to stop on")
+        raise ExportRefused("engine.export.refused.no_eot", token=END_OF_TEXT)
     return VocabData(tokens, types, merges, eot)
 
 
@@ -131,27 +139,13 @@ def check_exportable(config, tokenizer) -> None:
     from tutor.engine.tokenizers import GPT2_PAT_STR
 
     if config.positions != "learned":
-        raise ExportRefused(
-            "this model uses RoPE (rotary positions); llama.cpp's gpt2 architecture adds a learned "
-            "position table (position_embd) and never rotates q and k, so the file would compute a "
-            "different model. Export a model trained with learned positions (the course's default)."
-        )
+        raise ExportRefused("engine.export.refused.rope")
     if config.ffn != "dense":
-        raise ExportRefused(
-            "this model uses a mixture of experts; llama.cpp's gpt2 architecture has one dense "
-            "feed-forward per block and no router or expert tensors, so it cannot hold it. Export a "
-            "model with the dense feed-forward (the course's default)."
-        )
+        raise ExportRefused("engine.export.refused.moe")
     if tokenizer.n_vocab != config.vocab_size:
-        raise ExportRefused(
-            f"the tokenizer has {tokenizer.n_vocab:,} tokens but the model {config.vocab_size:,}: "
-            "they were not trained together"
-        )
+        raise ExportRefused("engine.export.refused.vocab", tokens=f"{tokenizer.n_vocab:,}", model=f"{config.vocab_size:,}")
     if getattr(tokenizer.encoding, "_pat_str", GPT2_PAT_STR) != GPT2_PAT_STR:
-        raise ExportRefused(
-            f"the tokenizer {tokenizer.name!r} does not pre-split text with GPT-2's pattern, the only "
-            "one llama.cpp's gpt2 pre-tokenizer applies"
-        )
+        raise ExportRefused("engine.export.refused.pattern", name=repr(tokenizer.name))
 
 
 def tensor_names(n_layer: int) -> dict[str, str]:
@@ -207,7 +201,7 @@ def model_arrays(model, dtype: str = "f16") -> list[tuple[str, object]]:
             params[key] = torch.zeros(weight.shape[0])
     extra = set(params) - set(names)
     if extra:
-        raise ExportRefused(f"the model has tensors llama.cpp's gpt2 has no place for: {sorted(extra)[:4]}")
+        raise ExportRefused("engine.export.refused.extra", names=sorted(extra)[:4])
     order = ["transformer.wte.weight", "transformer.wpe.weight"]
     order += [k for k in names if k.startswith("transformer.h.")]
     order += ["transformer.ln_f.weight", "transformer.ln_f.bias", "lm_head.weight"]

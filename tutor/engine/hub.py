@@ -28,22 +28,26 @@ from tutor.engine.registry import (
     hub_cache_dir,
     human_bytes,
 )
+from tutor.i18n import Phrase, Said
 
 FILES = (CONFIG_FILE, WEIGHTS_FILE)
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
 
-class DownloadError(RuntimeError):
-    """A download that could not finish; `kind` is "offline", "unreachable", "corrupt" or "failed"."""
+class DownloadError(Said, RuntimeError):
+    """A download that could not finish; `kind` is "offline", "unreachable", "corrupt" or "failed".
 
-    def __init__(self, message: str, kind: str = "failed") -> None:
-        super().__init__(message)
+    The message is the catalogue's `key` with `values` (tutor.i18n.Said): str() in the learner's language."""
+
+    def __init__(self, key: str, kind: str = "failed", **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
         self.kind = kind
 
 
 class DownloadCancelled(DownloadError):
     def __init__(self) -> None:
-        super().__init__("download cancelled; what arrived is kept and the next try resumes from there", "cancelled")
+        super().__init__("engine.hub.cancelled", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -61,20 +65,16 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def offline_message(model: HubModel, why: str) -> str:
-    return (
-        f"cannot download {model.name} ({human_bytes(model.download_bytes)}): {why}. "
-        f"Connect to the internet and run `tutor engine get {model.name}` again "
-        "(a half-finished download resumes), or copy a Hugging Face cache that has it "
-        "(HF_HOME) or use `--model-path DIR` with a folder holding config.json and model.safetensors."
-    )
+def offline_error(model: HubModel, why: Said, kind: str) -> DownloadError:
+    """The hub cannot be used now (`why`): what to do instead, in the learner's language."""
+    return DownloadError("engine.hub.offline", kind, name=model.name, size=human_bytes(model.download_bytes), why=why)
 
 
 def hub_model(name: str) -> HubModel:
     try:
         return HUB_MODELS[name]
     except KeyError:
-        raise DownloadError(f"unknown model {name!r}; downloadable: {', '.join(HUB_MODELS)}", "failed") from None
+        raise DownloadError("engine.hub.unknown", "failed", name=repr(name), names=", ".join(HUB_MODELS)) from None
 
 
 def _is_sha256(value: str | None) -> bool:
@@ -84,7 +84,7 @@ def _is_sha256(value: str | None) -> bool:
 def remote_files(model: HubModel, timeout: float = 10.0) -> list[RemoteFile]:
     """Ask the hub for the files' sizes and hashes (HEAD requests only, nothing downloaded)."""
     if hub_offline():
-        raise DownloadError(offline_message(model, "HF_HUB_OFFLINE is set"), "offline")
+        raise offline_error(model, Phrase("engine.hub.why.offline_set"), "offline")
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
     endpoint = hub_endpoint()
@@ -94,9 +94,9 @@ def remote_files(model: HubModel, timeout: float = 10.0) -> list[RemoteFile]:
         try:
             meta = get_hf_file_metadata(url, timeout=timeout, endpoint=endpoint)
         except Exception as exc:  # connection refused, DNS, timeouts, HTTP errors: all "cannot reach"
-            raise DownloadError(offline_message(model, f"the hub is unreachable ({_short(exc)})"), "unreachable") from None
+            raise offline_error(model, Phrase("engine.hub.why.unreachable", detail=_short(exc)), "unreachable") from None
         if meta.size is None:
-            raise DownloadError(offline_message(model, f"the hub gave no size for {filename}"), "unreachable")
+            raise offline_error(model, Phrase("engine.hub.why.no_size", filename=filename), "unreachable")
         out.append(RemoteFile(filename, int(meta.size), meta.etag if _is_sha256(meta.etag) else None))
     return out
 
@@ -152,9 +152,9 @@ def _targets(model: HubModel, files: list[RemoteFile]) -> list[_Target]:
         try:
             meta = get_hf_file_metadata(url, endpoint=endpoint)
         except Exception as exc:
-            raise DownloadError(offline_message(model, f"the hub is unreachable ({_short(exc)})"), "unreachable") from None
+            raise offline_error(model, Phrase("engine.hub.why.unreachable", detail=_short(exc)), "unreachable") from None
         if not meta.commit_hash or not meta.etag:
-            raise DownloadError(offline_message(model, "the hub's answer lacks a revision or an etag"), "unreachable")
+            raise offline_error(model, Phrase("engine.hub.why.no_revision"), "unreachable")
         out.append(_Target(url, repo / "blobs" / meta.etag, repo / "snapshots" / meta.commit_hash / remote.filename,
                            remote.size, remote.sha256))
     commit = out[0].link.parent.name
@@ -186,7 +186,7 @@ def _transfer(target: _Target, report: Callable[[int], None], cancel: threading.
         try:
             with httpx.stream("GET", target.url, headers=headers, follow_redirects=True, timeout=30) as response:
                 if response.status_code not in (200, 206):
-                    raise DownloadError(f"the hub answered HTTP {response.status_code} for {target.link.name}", "unreachable")
+                    raise DownloadError("engine.hub.http", "unreachable", status=response.status_code, filename=target.link.name)
                 mode = "ab" if response.status_code == 206 else "wb"  # 200: the server ignored Range
                 done = have if mode == "ab" else 0
                 with open(part, mode) as f:
@@ -199,11 +199,11 @@ def _transfer(target: _Target, report: Callable[[int], None], cancel: threading.
         except httpx.TransportError as exc:
             retries -= 1
             if retries < 0:
-                raise DownloadError(f"the connection kept dropping ({_short(exc)}); run it again to resume", "unreachable") from None
+                raise DownloadError("engine.hub.dropping", "unreachable", detail=_short(exc)) from None
             continue
     if target.sha256 and sha256_of(part, cancel) != target.sha256:
         part.unlink(missing_ok=True)
-        raise DownloadError(f"{target.link.name} arrived damaged (its sha256 does not match the hub's)", "corrupt")
+        raise DownloadError("engine.hub.arrived_damaged", "corrupt", filename=target.link.name)
     os.replace(part, target.blob)
 
 
@@ -249,11 +249,11 @@ def download(
             except DownloadError as exc:
                 if exc.kind in ("corrupt", "cancelled"):
                     if exc.kind == "corrupt":
-                        raise DownloadError(f"{exc}; it was removed: run `tutor engine get {model.name}` again", "corrupt") from None
+                        raise DownloadError("engine.hub.removed", "corrupt", reason=exc, name=model.name) from None
                     raise
-                raise DownloadError(offline_message(model, str(exc)), exc.kind) from None
+                raise offline_error(model, exc, exc.kind) from None
             except OSError as exc:
-                raise DownloadError(f"cannot write the download into {hub_cache_dir()}: {_short(exc)}", "failed") from None
+                raise DownloadError("engine.hub.cannot_write", "failed", folder=hub_cache_dir(), reason=exc) from None
         _link(target)
         finished += target.size
         if progress is not None:
@@ -271,9 +271,5 @@ def verify_cached(name: str) -> Path | None:
         return None
     if not weights_complete(folder / WEIGHTS_FILE):
         _discard(folder / WEIGHTS_FILE)
-        raise DownloadError(
-            f"the cached {WEIGHTS_FILE} of {name} in {folder} was damaged (incomplete) and has been removed; "
-            f"run `tutor engine get {name}` again to download it",
-            "corrupt",
-        )
+        raise DownloadError("engine.hub.cached_damaged", "corrupt", file=WEIGHTS_FILE, name=name, folder=folder)
     return folder

@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tutor.i18n import say
+
 
 @dataclass
 class GPTConfig:
@@ -436,33 +438,37 @@ def _breakdown_rows(c: GPTConfig) -> list[tuple[str, int, str]]:
     C, V, L, E = c.n_embd, c.vocab_size, c.n_layer, c.n_experts
     b = 1 if c.bias else 0
     ln = C * (1 + b)  # scale (+ shift) per LayerNorm
-    rows = [
-        ("wte", V * C, f"token embedding: {_fmt(V)} tokens x {C} numbers; also the output layer (weight tying), counted once"),
-    ]
+    per = "" if L == 1 else say("engine.breakdown.per", L=L)
+    shifts = say("engine.breakdown.shifts", n=C) if b else ""
+
+    def biases(n: int) -> str:
+        return say("engine.breakdown.biases", n=n) if b else ""
+
+    # The explanations are in the message language (tutor.i18n.say): `tutor engine info` prints them.
+    rows = [("wte", V * C, say("engine.breakdown.wte", V=_fmt(V), C=C))]
     if c.positions == "learned":
-        rows.append(("wpe", c.block_size * C, f"position embedding: {_fmt(c.block_size)} positions x {C} numbers"))
-    per = "" if L == 1 else f", x {L} blocks"
+        rows.append(("wpe", c.block_size * C, say("engine.breakdown.wpe", T=_fmt(c.block_size), C=C)))
     rows += [
-        ("h.*.ln_1", L * ln, f"LayerNorm before attention: {C} scales" + (f" + {C} shifts" if b else "") + per),
-        ("h.*.attn.c_attn", L * (C * 3 * C + b * 3 * C), f"q, k, v projections: {C} x {3 * C} weights" + (f" + {3 * C} biases" if b else "") + per),
-        ("h.*.attn.c_proj", L * (C * C + b * C), f"attention output projection: {C} x {C}" + (f" + {C} biases" if b else "") + per),
-        ("h.*.ln_2", L * ln, f"LayerNorm before the feed-forward: {C} scales" + (f" + {C} shifts" if b else "") + per),
+        ("h.*.ln_1", L * ln, say("engine.breakdown.ln_1", C=C, shifts=shifts, per=per)),
+        ("h.*.attn.c_attn", L * (C * 3 * C + b * 3 * C), say("engine.breakdown.c_attn", C=C, C3=3 * C, biases=biases(3 * C), per=per)),
+        ("h.*.attn.c_proj", L * (C * C + b * C), say("engine.breakdown.attn_proj", C=C, biases=biases(C), per=per)),
+        ("h.*.ln_2", L * ln, say("engine.breakdown.ln_2", C=C, shifts=shifts, per=per)),
     ]
     fc, proj = C * 4 * C + b * 4 * C, 4 * C * C + b * C
     if c.ffn == "dense":
         rows += [
-            ("h.*.mlp.c_fc", L * fc, f"MLP widening: {C} x {4 * C}" + (f" + {4 * C} biases" if b else "") + per),
-            ("h.*.mlp.c_proj", L * proj, f"MLP back to width: {4 * C} x {C}" + (f" + {C} biases" if b else "") + per),
+            ("h.*.mlp.c_fc", L * fc, say("engine.breakdown.c_fc", C=C, C4=4 * C, biases=biases(4 * C), per=per)),
+            ("h.*.mlp.c_proj", L * proj, say("engine.breakdown.mlp_proj", C=C, C4=4 * C, biases=biases(C), per=per)),
         ]
     else:
         rows += [
-            ("h.*.mlp.router", L * C * E, f"router: {C} x {E} scores, one per expert{per}"),
-            ("h.*.mlp.experts.*.c_fc", L * E * fc, f"{E} experts' widening: {C} x {4 * C}" + (f" + {4 * C} biases" if b else "") + f" each{per}"),
-            ("h.*.mlp.experts.*.c_proj", L * E * proj, f"{E} experts' projection: {4 * C} x {C}" + (f" + {C} biases" if b else "") + f" each{per}"),
+            ("h.*.mlp.router", L * C * E, say("engine.breakdown.router", C=C, E=E, per=per)),
+            ("h.*.mlp.experts.*.c_fc", L * E * fc, say("engine.breakdown.experts_fc", E=E, C=C, C4=4 * C, biases=biases(4 * C), per=per)),
+            ("h.*.mlp.experts.*.c_proj", L * E * proj, say("engine.breakdown.experts_proj", E=E, C=C, C4=4 * C, biases=biases(C), per=per)),
         ]
     rows += [
-        ("ln_f", ln, f"final LayerNorm: {C} scales" + (f" + {C} shifts" if b else "")),
-        ("lm_head", 0, "output layer: reuses wte's matrix (weight tying), so 0 new parameters"),
+        ("ln_f", ln, say("engine.breakdown.ln_f", C=C, shifts=shifts)),
+        ("lm_head", 0, say("engine.breakdown.lm_head")),
     ]
     return rows
 

@@ -17,7 +17,25 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from tutor.i18n import Said
+
 MODEL_FILE = "course_gpt.pt"
+
+
+class CourseModelError(Said, RuntimeError):
+    """The shipped course model cannot be used; the catalogue's `key` with `values` (str() in the learner's language)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
+
+
+class CourseModelMissing(Said, FileNotFoundError):
+    """The shipped model file is not there (`tutor train` makes it)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 # 4 layers x 4 heads x 128 wide (nanoGPT's CPU quick-start size) with a 128-token context:
 # ~1.2 M parameters, 2.4 MB in float16. Dropout 0.2: ~110k training tokens seen ~18 times
@@ -76,7 +94,7 @@ def course_token_data(tokenizer=None, val_fraction: float = COURSE_VAL_FRACTION)
     tokenizer = tokenizer or get_tokenizer("course")
     docs = build_corpus()
     if not docs:
-        raise RuntimeError("no course text found (tutor/lessons/*/*.md, quiz banks, glossary)")
+        raise CourseModelError("engine.course.no_text")
     ids = tokenizer.encode_batch([d.text for d in docs])
     train, val = split_documents(ids, val_fraction, separator=tokenizer.eot_id)
     return train, val, docs
@@ -168,14 +186,11 @@ def load_pretrained(device: str | None = None):
         if device not in _loaded:
             path = shipped_model_path()
             if not path.is_file():
-                raise FileNotFoundError(f"the shipped model {MODEL_FILE} is missing; run `tutor train`")
+                raise CourseModelMissing("engine.course.missing", file=MODEL_FILE)
             model, meta = load_checkpoint(path, device)
             tokenizer = get_tokenizer("course")
             if model.config.vocab_size != tokenizer.n_vocab:
-                raise RuntimeError(
-                    f"the shipped model has {model.config.vocab_size} tokens but the course tokenizer "
-                    f"{tokenizer.n_vocab}: retrain with `tutor train`"
-                )
+                raise CourseModelError("engine.course.vocab", model=model.config.vocab_size, tokenizer=tokenizer.n_vocab)
             model.meta = meta  # kept on the object for `tutor engine info` and the labs
             _loaded[device] = (model, tokenizer)
         return _loaded[device]

@@ -23,6 +23,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.i18n import Joined, Phrase, Said
+
 COURSE = "course"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
@@ -60,19 +62,23 @@ HUB_MODELS: dict[str, HubModel] = {
 MODEL_NAMES: tuple[str, ...] = (COURSE, *HUB_MODELS)
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(Said, RuntimeError):
     """A named model that is not on this machine yet; the message says how to get it."""
 
     def __init__(self, model: HubModel) -> None:
         self.model = model
-        super().__init__(
-            f"{model.name} is not downloaded yet ({human_bytes(model.download_bytes)}): "
-            f"run `tutor engine get {model.name}` (needs internet once; then it works offline)"
-        )
+        self.said("engine.model.not_downloaded", name=model.name, size=human_bytes(model.download_bytes))
+        super().__init__(self.text("en"))
 
 
-class ModelLoadError(ValueError):
-    """A folder that is not a loadable GPT-2 (missing files, another architecture, bad weights)."""
+class ModelLoadError(Said, ValueError):
+    """A folder that is not a loadable GPT-2 (missing files, another architecture, bad weights).
+
+    The message is the catalogue's `key` with `values` (tutor.i18n.Said): str() in the learner's language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 
 def human_bytes(n: int) -> str:
@@ -164,11 +170,9 @@ def resolve(name_or_path: str) -> ModelSource:
     if path.is_dir():
         return ModelSource(str(path), "folder", _printable(path.resolve().name or str(path)), path)
     if os.sep in name_or_path or name_or_path.startswith((".", "~")):
-        raise ModelLoadError(f"no such folder: {_printable(name_or_path)}")
-    raise ModelLoadError(
-        f"unknown model {_printable(name_or_path)!r}: use one of {', '.join(MODEL_NAMES)} or a folder with "
-        f"{CONFIG_FILE} and {WEIGHTS_FILE}"
-    )
+        raise ModelLoadError("engine.model.no_folder", path=_printable(name_or_path))
+    raise ModelLoadError("engine.model.unknown", name=repr(_printable(name_or_path)), names=", ".join(MODEL_NAMES),
+                         config=CONFIG_FILE, weights=WEIGHTS_FILE)
 
 
 # ----------------------------------------------------------------------------- config and weights
@@ -177,13 +181,13 @@ def resolve(name_or_path: str) -> ModelSource:
 def read_hf_config(folder: Path) -> dict:
     path = Path(folder) / CONFIG_FILE
     if not path.is_file():
-        raise ModelLoadError(f"{_printable(str(folder))} has no {CONFIG_FILE}: not a Hugging Face model folder")
+        raise ModelLoadError("engine.model.no_config", folder=_printable(str(folder)), config=CONFIG_FILE)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"cannot read {_printable(str(path))}: {exc}") from None
+        raise ModelLoadError("engine.model.cannot_read", path=_printable(str(path)), reason=exc) from None
     if not isinstance(data, dict):
-        raise ModelLoadError(f"{_printable(str(path))} is not a JSON object")
+        raise ModelLoadError("engine.model.not_object", path=_printable(str(path)))
     return data
 
 
@@ -196,25 +200,25 @@ def config_from_hf(hf: dict):
     architectures = hf.get("architectures") or []
     if model_type != "gpt2":
         shown = _printable(str(model_type or (architectures[0] if architectures else "unknown")))
-        raise ModelLoadError(f"this is a {shown!r} model, not GPT-2: the engine only loads the GPT-2 architecture")
+        raise ModelLoadError("engine.model.not_gpt2", kind=repr(shown))
     activation = hf.get("activation_function", "gelu_new")
     if activation not in TANH_GELU_NAMES:
-        raise ModelLoadError(
-            f"activation {_printable(str(activation))!r} is not GPT-2's tanh GELU ({' / '.join(TANH_GELU_NAMES)}): not supported"
-        )
+        raise ModelLoadError("engine.model.activation", name=repr(_printable(str(activation))),
+                             names=" / ".join(TANH_GELU_NAMES))
     try:
         n_embd, n_head = int(hf.get("n_embd", 768)), int(hf.get("n_head", 12))
         n_inner = hf.get("n_inner")
-        checks = {
-            "n_inner (the MLP must be 4 x n_embd wide)": n_inner is None or int(n_inner) == 4 * n_embd,
-            "tie_word_embeddings (the output layer must reuse wte)": hf.get("tie_word_embeddings", True) is True,
-            "scale_attn_weights (attention must divide by sqrt(d))": hf.get("scale_attn_weights", True) is True,
-            "scale_attn_by_inverse_layer_idx": not hf.get("scale_attn_by_inverse_layer_idx", False),
-            "add_cross_attention": not hf.get("add_cross_attention", False),
+        checks = {  # the setting, and the catalogue's why (engine.model.why.*)
+            ("n_inner", "n_inner"): n_inner is None or int(n_inner) == 4 * n_embd,
+            ("tie_word_embeddings", "tied"): hf.get("tie_word_embeddings", True) is True,
+            ("scale_attn_weights", "scaled"): hf.get("scale_attn_weights", True) is True,
+            ("scale_attn_by_inverse_layer_idx", ""): not hf.get("scale_attn_by_inverse_layer_idx", False),
+            ("add_cross_attention", ""): not hf.get("add_cross_attention", False),
         }
-        for setting, ok in checks.items():
+        for (setting, why), ok in checks.items():
             if not ok:
-                raise ModelLoadError(f"unsupported GPT-2 variant: {setting}")
+                said = Phrase(f"engine.model.why.{why}", setting=setting) if why else setting
+                raise ModelLoadError("engine.model.variant", setting=said)
         return GPTConfig(
             vocab_size=int(hf.get("vocab_size", GPT2_VOCAB)),
             block_size=int(hf.get("n_positions", 1024)),
@@ -228,7 +232,7 @@ def config_from_hf(hf: dict):
     except (TypeError, ValueError) as exc:
         if isinstance(exc, ModelLoadError):
             raise
-        raise ModelLoadError(f"bad GPT-2 config: {exc}") from None
+        raise ModelLoadError("engine.model.bad_config", detail=exc) from None
 
 
 _CONV1D = (".attn.c_attn.weight", ".attn.c_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight")
@@ -246,7 +250,7 @@ def engine_state_from_hf(tensors: dict, config) -> dict:
             continue  # the stored causal mask: the engine builds its mask when it needs it
         if key == "lm_head.weight":
             if not torch.equal(tensor, tensors.get("transformer.wte.weight", tensors.get("wte.weight", tensor))):
-                raise ModelLoadError("lm_head.weight differs from wte.weight: an untied head is not GPT-2")
+                raise ModelLoadError("engine.model.untied")
             continue
         if tensor.is_floating_point():
             tensor = tensor.float()
@@ -272,18 +276,12 @@ def load_hf_gpt2(folder, device: str | None = None):
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
         if (folder / "pytorch_model.bin").is_file():
-            raise ModelLoadError(
-                f"{_printable(str(folder))} has only pytorch_model.bin (a pickle, which can run code): "
-                f"tutor loads {WEIGHTS_FILE} only"
-            )
-        raise ModelLoadError(f"{_printable(str(folder))} has no {WEIGHTS_FILE}")
+            raise ModelLoadError("engine.model.pickle_only", folder=_printable(str(folder)), weights=WEIGHTS_FILE)
+        raise ModelLoadError("engine.model.no_weights", folder=_printable(str(folder)), weights=WEIGHTS_FILE)
     try:
         tensors = load_file(str(weights))
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise ModelLoadError(
-            f"{_printable(str(weights))} is damaged or incomplete ({_printable(str(exc))[:120]}): "
-            "delete it and download it again (`tutor engine get`)"
-        ) from None
+        raise ModelLoadError("engine.model.damaged", path=_printable(str(weights)), detail=_printable(str(exc))[:120]) from None
     state = engine_state_from_hf(tensors, config)
     # Built on the meta device: no time spent on a random init that the weights replace.
     with torch.device("meta"):
@@ -295,13 +293,14 @@ def load_hf_gpt2(folder, device: str | None = None):
     if missing or unexpected or wrong:
         parts = []
         if missing:
-            parts.append(f"missing {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
+            parts.append(Phrase("engine.model.missing", names=f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}"))
         if unexpected:
-            parts.append(f"unexpected {', '.join(_printable(k) for k in unexpected[:3])}{' ...' if len(unexpected) > 3 else ''}")
+            names = f"{', '.join(_printable(k) for k in unexpected[:3])}{' ...' if len(unexpected) > 3 else ''}"
+            parts.append(Phrase("engine.model.unexpected", names=names))
         if wrong:
             k = wrong[0]
-            parts.append(f"{k} is {tuple(state[k].shape)}, config says {expected[k]}")
-        raise ModelLoadError(f"the weights in {_printable(str(weights))} do not match its config.json: {'; '.join(parts)}")
+            parts.append(Phrase("engine.model.wrong_shape", name=k, shape=tuple(state[k].shape), expected=expected[k]))
+        raise ModelLoadError("engine.model.mismatch", path=_printable(str(weights)), parts=Joined(parts))
     state["lm_head.weight"] = state["transformer.wte.weight"]
     model.load_state_dict(state, strict=True, assign=True)
     model.transformer.wte.weight = model.lm_head.weight  # assign=True untied them: tie again
@@ -336,10 +335,7 @@ def load_model(name_or_path: str = COURSE, device: str | None = None):
 
             model = load_hf_gpt2(source.path, device)
             if model.config.vocab_size != GPT2_VOCAB:
-                raise ModelLoadError(
-                    f"the model has {model.config.vocab_size:,} tokens but the gpt2 tokenizer {GPT2_VOCAB:,}: "
-                    "tutor runs GPT-2 models with GPT-2's own vocabulary only"
-                )
+                raise ModelLoadError("engine.model.vocab", n=f"{model.config.vocab_size:,}", gpt2=f"{GPT2_VOCAB:,}")
             model.meta["name"] = source.name
             _large.clear()
             _large[key] = (model, get_tokenizer("gpt2"))

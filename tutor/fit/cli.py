@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from tutor.fit.units import human_bytes, human_bytes2
+from tutor.i18n import CATALOGUE, say
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -45,7 +46,9 @@ def _parse_ctx(text: str | None) -> int | None:
     if t.endswith("k"):
         t, mult = t[:-1], 1024
     if not t.isdigit() or int(t) * mult <= 0:
-        raise ValueError(f"--ctx must be a positive whole number of tokens (e.g. 8192 or 8k), not {text!r}")
+        from tutor.i18n import say
+
+        raise ValueError(say("fit.err.ctx", text=repr(text)))
     return int(t) * mult
 
 
@@ -88,17 +91,18 @@ def _table(rows: list[list[str]], head: list[str]) -> list[str]:
     return lines
 
 
-_SHORT = {"gpu": "fits on GPU", "partial": "partial", "cpu": "CPU only", "will_not_load": "WILL NOT LOAD",
-          "unknown": "unknown"}
+def _verdict_word(verdict: str) -> str:
+    key = f"fit.table.verdict.{verdict}"
+    return say(key) if key in CATALOGUE["en"] else verdict
 
 
 def _row(m: dict) -> list[str]:
     est = m.get("estimate") or {}
     if m.get("error"):
-        return [m["model"], _gb(m.get("file_bytes")), "-", "-", "-", "-", "error: " + m["error"]]
-    verdict = _SHORT.get(m["verdict"], m["verdict"])
+        return [m["model"], _gb(m.get("file_bytes")), "-", "-", "-", "-", say("fit.table.error", error=m["error"])]
+    verdict = _verdict_word(m["verdict"])
     if m["verdict"] == "will_not_load" and m.get("needs_bytes"):
-        verdict += f" (needs {human_bytes2(m['needs_bytes'])}, has {human_bytes2(m['has_bytes'])})"
+        verdict += " " + say("fit.table.needs_has", needs=human_bytes2(m["needs_bytes"]), has=human_bytes2(m["has_bytes"]))
     approx = "" if m.get("exact", True) else "~"
     return [
         m["model"],
@@ -111,52 +115,63 @@ def _row(m: dict) -> list[str]:
     ]
 
 
-HEAD = ["MODEL", "DOWNLOAD", "NEEDS", "CONTEXT", "PROCESSOR", "MAX GPU CTX", "VERDICT"]
+HEAD_KEYS = ["model", "download", "needs", "context", "processor", "max_gpu_ctx", "verdict"]
+
+
+def _reason(ol: dict) -> str:
+    """Why Ollama did not answer (or listed nothing), in the message language where its kind is known."""
+    key = f"fit.reason.{ol.get('reason_kind')}"
+    if key in CATALOGUE["en"]:
+        return say(key, **(ol.get("reason_values") or {}))
+    return ol.get("reason") or say("fit.reason.no_answer")
 
 
 def render(report: dict) -> str:
+    """The report as a table, in the command line's language (tutor.i18n.message_lang)."""
     hw = report["hardware"]
     ol = report["ollama"]
-    lines = ["tutor fit: will it run here?", ""]
-    what_if = " (what-if)" if hw.get("what_if") else ""
-    lines.append("This machine" + what_if)
+    lines = [say("fit.title"), ""]
+    lines.append(say("fit.machine.what_if") if hw.get("what_if") else say("fit.machine"))
     cpu = hw.get("cpu") or {}
     feats = " ".join(f for f in cpu.get("features") or [] if f in ("avx", "avx2", "avx512f", "fma", "f16c", "neon"))
-    cores = f"{cpu.get('cores')} cores" if cpu.get("cores") else "cores unknown"
-    lines.append(f"  CPU     {cpu.get('model') or 'unknown'} ({cores}{'; ' + feats if feats else ''})")
+    cores = say("fit.machine.cores", n=cpu.get("cores")) if cpu.get("cores") else say("fit.machine.cores_unknown")
+    lines.append(say("fit.machine.cpu", model=cpu.get("model") or say("fit.unknown"), cores=cores,
+                     features="; " + feats if feats else ""))
     if hw.get("ram_total") is None:
-        lines.append("  Memory  unknown")
+        lines.append(say("fit.machine.memory_unknown"))
     else:
-        mem = f"  Memory  {human_bytes2(hw['ram_total'])} total, {human_bytes2(hw.get('ram_available'))} available"
+        mem = say("fit.machine.memory", total=human_bytes2(hw["ram_total"]), available=human_bytes2(hw.get("ram_available")))
         if hw.get("swap_free"):
-            mem += f", {human_bytes2(hw['swap_free'])} swap free"
+            mem += say("fit.machine.swap", size=human_bytes2(hw["swap_free"]))
         if hw.get("cgroup_limit") is not None:
-            mem += f", container limit {human_bytes2(hw['cgroup_limit'])}"
+            mem += say("fit.machine.container", size=human_bytes2(hw["cgroup_limit"]))
         lines.append(mem)
     if not hw.get("gpus"):
-        lines.append("  GPU     none (models run on the CPU)")
+        lines.append(say("fit.machine.no_gpu"))
     for g in hw.get("gpus") or []:
         free = g.get("free_bytes")
-        lines.append(f"  GPU     {g.get('kind')} {g.get('name') or ''}: {human_bytes2(g.get('total_bytes'))}"
-                     + (f" ({human_bytes2(free)} free)" if free is not None and free != g.get("total_bytes") else ""))
+        shown_free = say("fit.machine.gpu_free", size=human_bytes2(free)) if free is not None and free != g.get("total_bytes") else ""
+        name = say("fit.machine.gpu_what_if", kind=g.get("kind")) if g.get("source") == "what-if" else g.get("name") or ""
+        lines.append(say("fit.machine.gpu", kind=g.get("kind"), name=name,
+                         total=human_bytes2(g.get("total_bytes")), free=shown_free))
     if hw.get("disk_free") is not None:
-        lines.append(f"  Disk    {human_bytes2(hw['disk_free'])} free for models ({hw.get('models_dir')})")
+        lines.append(say("fit.machine.disk", size=human_bytes2(hw["disk_free"]), folder=hw.get("models_dir")))
     lines.append("")
     if ol.get("reachable"):
-        lines.append(f"Ollama {ol.get('version')} at {ol.get('host')}")
+        lines.append(say("fit.ollama.at", version=ol.get("version"), host=ol.get("host")))
     else:
-        lines.append(f"Ollama not reachable at {ol.get('host')}: {ol.get('reason', 'no answer')}")
-        lines.append(f"  so installed models are not listed; estimates use the rules of Ollama {ol.get('rules_version')}.")
+        lines.append(say("fit.ollama.unreachable", host=ol.get("host"), reason=_reason(ol)))
+        lines.append(say("fit.ollama.rules", version=ol.get("rules_version")))
+    head = [say(f"fit.table.head.{key}") for key in HEAD_KEYS]
     models = report.get("models") or []
     if models:
-        lines += ["", "Models"]
-        lines += _table([_row(m) for m in models], HEAD)
+        lines += ["", say("fit.models")]
+        lines += _table([_row(m) for m in models], head)
     elif ol.get("reachable"):
-        lines += ["", f"No installed models to check{': ' + ol['reason'] if ol.get('reason') else ''}."]
+        lines += ["", say("fit.no_models", reason=": " + _reason(ol) if ol.get("reason") else "")]
     recs = report.get("recommendations") or []
     if recs:
-        lines += ["", "Popular models from the Ollama library, best fit first"]
-        lines += _table([_row(m) for m in recs], HEAD)
-    lines += ["", "NEEDS is what `ollama ps` would show as SIZE (~ = this Ollama measures; estimate with margin).",
-              "MAX GPU CTX is the largest context that still runs 100% on the GPU.", ""]
+        lines += ["", say("fit.popular")]
+        lines += _table([_row(m) for m in recs], head)
+    lines += ["", say("fit.legend.needs"), say("fit.legend.max_ctx"), ""]
     return "\n".join(lines)

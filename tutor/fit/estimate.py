@@ -17,6 +17,7 @@ from tutor.fit.graph import graph_size, vision_graph
 from tutor.fit.hardware import GPU, Hardware
 from tutor.fit.model import ModelFacts
 from tutor.fit.units import GIB, MIB, human_bytes2, processor_split
+from tutor.i18n import say
 from tutor.fit.versions import (
     FLASH_ATTENTION_DEFAULT_ARCHS,
     Rules,
@@ -137,14 +138,14 @@ def plan_context(
     the version's default, then the version's adjustments and the trained-context cap."""
     notes = []
     if request_ctx:
-        ctx, why = int(request_ctx), "requested"
+        ctx, why = int(request_ctx), say("fit.note.why.requested")
     elif modelfile_ctx:
-        ctx, why = int(modelfile_ctx), "from the Modelfile (num_ctx)"
+        ctx, why = int(modelfile_ctx), say("fit.note.why.modelfile")
     elif settings.context_length and rules.version >= (0, 5, 13):
-        ctx, why = settings.context_length, "from OLLAMA_CONTEXT_LENGTH"
+        ctx, why = settings.context_length, say("fit.note.why.env")
     else:
         ctx = default_context(rules, hardware.total_vram)
-        why = "the server default" if rules.default_ctx else "the server default for this much VRAM"
+        why = say("fit.note.why.default" if rules.default_ctx else "fit.note.why.default_vram")
     arch = facts.architecture
     if rules.gptoss_min_ctx and arch in ("gptoss", "gpt-oss", "qwen3vl", "qwen3vlmoe") and not request_ctx \
             and not modelfile_ctx:
@@ -155,9 +156,9 @@ def plan_context(
     ctx = max(ctx, 4)
     trained = facts.context_length
     if rules.caps_train_ctx and trained and ctx > trained:
-        notes.append(f"context {ctx} capped at the trained context {trained}")
+        notes.append(say("fit.note.capped", ctx=ctx, trained=trained))
         ctx = trained
-    notes.insert(0, f"context {ctx} ({why})")
+    notes.insert(0, say("fit.note.context", ctx=ctx, why=why))
     return ctx, notes
 
 
@@ -221,8 +222,8 @@ def _verdict_cpu(hw: Hardware, cpu_bytes: int, total: int, vram: int, margin: in
     if hw.os == "darwin" and hw.ram_total is not None:
         avail = hw.ram_total  # macOS swaps dynamically; Ollama only refuses beyond total memory
     if avail is not None and cpu_bytes + margin > avail:
-        return (VERDICT_NO, f"will not load: needs {human_bytes2(cpu_bytes + margin)} of system memory, "
-                f"has {human_bytes2(avail)}", cpu_bytes + margin, avail)
+        return (VERDICT_NO, say("fit.verdict.no_memory", needs=human_bytes2(cpu_bytes + margin), has=human_bytes2(avail)),
+                cpu_bytes + margin, avail)
     return "", "", None, None
 
 
@@ -483,12 +484,12 @@ def estimate(
             libs.setdefault(g.kind, []).append(g)
         gpus = max(libs.values(), key=lambda gl: sum(x.usable_bytes for x in gl))
         if len(libs) > 1:
-            notes.append(f"GPUs of several kinds: planning for the {gpus[0].kind} ones")
+            notes.append(say("fit.note.kinds", kind=gpus[0].kind))
     measured = rules.llama_server or measures_memory(f.architecture, rules.version, s.new_estimates, s.new_engine)
     fa = _flash_attention(f, rules, s, gpus)
     cache = s.kv_cache_type if (fa and s.kv_cache_type in ("q8_0", "q4_0", "f16")) else "f16"
     if s.kv_cache_type and cache != s.kv_cache_type:
-        notes.append(f"OLLAMA_KV_CACHE_TYPE={s.kv_cache_type} ignored: needs flash attention")
+        notes.append(say("fit.note.kv_ignored", kind=s.kv_cache_type))
     one_seq = f.is_embedding or f.architecture == "mllama"
 
     def run(par: int, gl: list[GPU]) -> dict:
@@ -535,41 +536,39 @@ def estimate(
     kv_total = sum(p.kv)
     weights = result.get("weights", sum(p.blocks) + p.output + p.vision_weights + p.projector)
     if p.projector:
-        notes.append(f"counts the vision projector loaded beside the model ({human_bytes2(p.projector)})")
+        notes.append(say("fit.note.projector", size=human_bytes2(p.projector)))
     margin = 0
     if measured:
         margin = max(256 * MIB, total // 20)
-        notes.append("this Ollama measures its allocations: the estimate is approximate and the verdict keeps "
-                     f"a {human_bytes2(margin)} safety margin")
+        notes.append(say("fit.note.measured", margin=human_bytes2(margin)))
     cpu_bytes = total - vram
     # the verdict
     verdict, text, needs, has = _verdict_cpu(hardware, cpu_bytes, total, vram, margin if gpu_layers == 0 else 0)
     metal = bool(gpus) and gpus[0].kind == "metal"
     if not verdict and metal and hardware.ram_total is not None and vram > hardware.ram_total:
-        verdict, text = VERDICT_NO, "will not load on the GPU: larger than the total memory of this Mac"
+        verdict, text = VERDICT_NO, say("fit.verdict.no_mac")
         needs, has = vram, hardware.ram_total
     if not verdict:
         if gpu_layers >= total_layers and vram > 0:
             free = sum(g.usable_bytes for g in gpus)
             if measured and vram + margin > free:
                 verdict = VERDICT_PARTIAL
-                text = (f"borderline: may not fit entirely on the GPU (needs about {human_bytes2(vram)} "
-                        f"+ margin, has {human_bytes2(free)})")
+                text = say("fit.verdict.borderline", needs=human_bytes2(vram), has=human_bytes2(free))
             else:
-                verdict, text = VERDICT_GPU, f"fits: 100% on the GPU ({human_bytes2(vram)})"
+                verdict, text = VERDICT_GPU, say("fit.verdict.gpu", size=human_bytes2(vram))
         elif gpu_layers > 0:
             verdict = VERDICT_PARTIAL
-            text = f"partial: {gpu_layers}/{total_layers} layers on the GPU, {processor_split(total, vram)}"
+            text = say("fit.verdict.partial", layers=gpu_layers, total=total_layers, split=processor_split(total, vram))
         else:
             verdict = VERDICT_CPU
             if hardware.memory_for_cpu is None:
-                text = f"CPU only (needs {human_bytes2(total)}; free memory unknown)"
+                text = say("fit.verdict.cpu_unknown", size=human_bytes2(total))
             else:
-                text = f"CPU only: {human_bytes2(total)} in system memory"
+                text = say("fit.verdict.cpu", size=human_bytes2(total))
             if gpus:
-                text += " (not even one layer fits on the GPU)"
+                text += say("fit.verdict.no_layer")
     if hardware.memory_for_cpu is None and verdict == VERDICT_CPU:
-        verdict_unknown_note = "system memory could not be read"
+        verdict_unknown_note = say("fit.note.no_memory")
         notes.append(verdict_unknown_note)
     used = [f"{gpus[i].kind}:{gpus[i].id or i}" for i in result["used"]] if gpus else []
     return Estimate(

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tutor.fit.units import MIB, SizeError, parse_size
+from tutor.i18n import say
 
 GPU_KINDS = ("cuda", "rocm", "metal", "vulkan")
 
@@ -314,7 +315,7 @@ def parse_gpu_spec(spec: str) -> list[GPU]:
     """'cuda:24GiB', 'cuda:24GiB,cuda:12GiB', 'metal:10.67GiB' or 'none' -> GPUs (size = free memory)."""
     text = (spec or "").strip()
     if not text:
-        raise SpecError("empty --gpu value (use e.g. cuda:24GiB, metal:10.67GiB or none)")
+        raise SpecError(say("fit.err.empty_gpu"))
     if text.lower() in ("none", "cpu", "0"):
         return []
     gpus = []
@@ -322,18 +323,18 @@ def parse_gpu_spec(spec: str) -> list[GPU]:
         kind, sep, size = item.strip().partition(":")
         kind = kind.strip().lower()
         if not sep:
-            raise SpecError(f"--gpu item {item!r} needs KIND:SIZE, e.g. cuda:24GiB")
+            raise SpecError(say("fit.err.gpu_item", item=repr(item)))
         if kind not in GPU_KINDS:
-            raise SpecError(f"unknown GPU kind {kind!r} (use one of: {', '.join(GPU_KINDS)}, or none)")
+            raise SpecError(say("fit.err.gpu_kind", kind=repr(kind), kinds=", ".join(GPU_KINDS)))
         try:
             n = parse_size(size)
         except SizeError as exc:
-            raise SpecError(f"--gpu {item!r}: {exc}") from exc
+            raise SpecError(say("fit.err.option", option=f"--gpu {item!r}", detail=exc)) from exc
         gpus.append(GPU(kind, f"{kind} (what-if)", n, n, str(i), compute="8.0" if kind == "cuda" else "",
                         source="what-if"))
     kinds = {g.kind for g in gpus}
     if "metal" in kinds and len(gpus) > 1:
-        raise SpecError("metal is one unified GPU: give a single metal:SIZE")
+        raise SpecError(say("fit.err.metal"))
     return gpus
 
 
@@ -353,7 +354,7 @@ def what_if(base: Hardware | None, gpus: str | None, ram: str | None) -> Hardwar
         try:
             n = parse_size(ram)
         except SizeError as exc:
-            raise SpecError(f"--ram: {exc}") from exc
+            raise SpecError(say("fit.err.option", option="--ram", detail=exc)) from exc
         hw.ram_total = hw.ram_available = n
         hw.swap_free = 0
         hw.cgroup_limit = None

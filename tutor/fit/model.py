@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from tutor.i18n import Said
+
 # GGML tensor types: name -> (numeric id in GGUF, elements per block, bytes per block).
 GGML_TYPES: dict[str, tuple[int, int, int]] = {
     "F32": (0, 1, 4),
@@ -48,8 +50,14 @@ GGML_TYPES: dict[str, tuple[int, int, int]] = {
 _BY_ID = {v[0]: k for k, v in GGML_TYPES.items()}
 
 
-class ModelDataError(ValueError):
-    """model_info or tensors that cannot describe a model (missing layers, unknown types)."""
+class ModelDataError(Said, ValueError):
+    """model_info or tensors that cannot describe a model (missing layers, unknown types).
+
+    The catalogue's `key` with `values` (tutor.i18n.Said): str() in the learner's language."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.said(key, **values)
+        super().__init__(self.text("en"))
 
 
 def type_name(kind: Any) -> str:
@@ -57,11 +65,11 @@ def type_name(kind: Any) -> str:
     if isinstance(kind, int) or (isinstance(kind, str) and kind.isdigit()):
         name = _BY_ID.get(int(kind))
         if name is None:
-            raise ModelDataError(f"unknown tensor type id {kind}")
+            raise ModelDataError("fit.data.type_id", kind=kind)
         return name
     name = str(kind).upper()
     if name not in GGML_TYPES:
-        raise ModelDataError(f"unknown tensor type {kind!r}")
+        raise ModelDataError("fit.data.type", kind=repr(kind))
     return name
 
 
@@ -93,7 +101,7 @@ def tensors_from_json(items: Iterable[Mapping[str, Any]]) -> list[Tensor]:
         try:
             out.append(Tensor(str(t["name"]), type_name(t["type"]), tuple(int(d) for d in t["shape"])))
         except (KeyError, TypeError) as exc:
-            raise ModelDataError(f"bad tensor entry {t!r}: {exc}") from exc
+            raise ModelDataError("fit.data.tensor", entry=repr(t), detail=exc) from exc
     return out
 
 
@@ -129,7 +137,7 @@ class ModelFacts:
             group, rest = layer_key(t.name)
             facts.layers.setdefault(group, {})[rest] = t
         if not facts.architecture:
-            raise ModelDataError("model_info has no general.architecture")
+            raise ModelDataError("fit.data.no_architecture")
         return facts
 
     # --- raw key access with Ollama's prefixing rule ---------------------------------------

@@ -102,7 +102,8 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
         version = api.version()
         ollama.update(reachable=True, version=version)
     except OllamaUnavailable as exc:
-        ollama["reason"] = str(exc)
+        # The reason in English for scripts; its kind and values let `tutor fit` word it in Spanish.
+        ollama.update(reason=str(exc), reason_kind=exc.kind, reason_values=exc.values)
     planned = version or version_str(LATEST_KNOWN)
     ollama["rules_version"] = version_str(parse_version(planned))
     models: list[dict] = []
@@ -111,7 +112,7 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
             tags = api.tags()
         except OllamaUnavailable as exc:
             tags = []
-            ollama["reason"] = f"could not list models: {exc}"
+            ollama.update(reason=f"could not list models: {exc}", reason_kind="list_failed", reason_values={"reason": str(exc)})
         names = [t.get("model") or t.get("name") for t in tags]
         sizes = {t.get("model") or t.get("name"): t.get("size") for t in tags}
         if model:
@@ -123,18 +124,21 @@ def fit_report(host: str | None = None, ctx: int | None = None, model: str | Non
                 sh = api.show(name)
                 facts = ModelFacts.from_show(sh.model_info, sh.tensors, sh.projector_info)
                 if not facts.tensors:
-                    raise ModelDataError("the server sent no tensor list (too old for /api/show verbose?)")
+                    raise ModelDataError("fit.data.no_tensors")
                 models.append(assess(name, facts, hw, version, ctx, s, sizes.get(name), True, sh.num_ctx))
             except (OllamaUnavailable, ModelDataError) as exc:
                 models.append({"model": name, "installed": True, "file_bytes": sizes.get(name),
                                "verdict": "unknown", "error": str(exc)})
         if not names:
-            ollama.setdefault("reason", "Ollama answers but has no models installed")
+            if "reason" not in ollama:
+                ollama.update(reason="Ollama answers but has no models installed", reason_kind="no_models", reason_values={})
     if model and not any(m["model"] in (model, f"{model}:latest") for m in models):
         e = catalogue_entry(model)
         if e is None:
-            raise UnknownModel(f"{model!r} is not installed{'' if ollama['reachable'] else ' (Ollama not reachable)'} "
-                               "and not in the catalogue (see `tutor fit` for the list)")
+            from tutor.i18n import say
+
+            key = "fit.err.unknown_model" if ollama["reachable"] else "fit.err.unknown_model_offline"
+            raise UnknownModel(say(key, model=repr(model)))
         m = assess(e.model, e.facts(), hw, version, ctx, s, e.file_bytes, installed=False)
         m["source"] = e.source
         models.append(m)

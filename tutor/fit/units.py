@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from tutor.i18n import say  # the messages are the command line's (`tutor fit --ram/--gpu`)
+
 KIB = 1024
 MIB = 1024**2
 GIB = 1024**3
@@ -49,19 +51,19 @@ def parse_size(text: str) -> int:
     Raises SizeError with a readable message for anything else (negative, empty, unknown unit).
     """
     if text is None:
-        raise SizeError("empty size")
+        raise SizeError(say("fit.err.empty_size"))
     m = _SIZE_RE.match(str(text))
     if not m and str(text).strip().startswith("-"):
-        raise SizeError(f"size must be positive: {text!r} (try 24GiB, 10.67GiB, 8GB or 512MiB)")
+        raise SizeError(say("fit.err.size_negative", text=repr(text)))
     if not m:
-        raise SizeError(f"not a size: {text!r} (try 24GiB, 10.67GiB, 8GB or 512MiB)")
+        raise SizeError(say("fit.err.not_size", text=repr(text)))
     number, unit = m.groups()
     factor = _UNITS.get(unit.lower())
     if factor is None:
-        raise SizeError(f"unknown unit {unit!r} in {text!r} (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)")
+        raise SizeError(say("fit.err.unit", unit=repr(unit), text=repr(text)))
     value = float(number) * factor
     if not math.isfinite(value) or value <= 0:
-        raise SizeError(f"size must be positive: {text!r}")
+        raise SizeError(say("fit.err.size_positive", text=repr(text)))
     return int(value)
 
 

@@ -846,6 +846,8 @@ class ChatScreen(TutorScreen):
             return
 
         def chosen(name: str | None) -> None:
+            # Chosen or closed, the next keys are the learner's question, wherever the focus was before F2.
+            self.query_one(ChatInput).focus()
             if name:
                 self.set_model(name, chosen=True)
                 self.store.set_setting("chat.model", name)

@@ -193,7 +193,9 @@ class Lab(Vertical, can_focus=True):
         self.cancel_event.set()
 
     def show_error(self, exc: BaseException) -> None:
-        self.notify(f"{type(exc).__name__}: {exc}", severity="error", timeout=8)
+        from tutor.i18n import Said  # the engine's own errors say it in the learner's words; others name their kind
+
+        self.notify(str(exc) if isinstance(exc, Said) else f"{type(exc).__name__}: {exc}", severity="error", timeout=8)
 
 
 class LabUnavailable(Lab):
