@@ -159,6 +159,29 @@ def test_lessons_shows_progress(capsys, store):
     assert quiz_line.lstrip().startswith("[x]") and "best: 80%" in quiz_line
 
 
+@pytest.mark.parametrize("verb", [["lessons"], ["progress"], ["quiz", "1"], ["lesson", "4"], ["chat"]])
+def test_a_language_said_before_the_verb_holds(store, verb):
+    """`tutor --lang es progress` is Spanish even when English was used last: a verb's own --lang,
+    left out, must not overwrite the one said before it (nor --no-mouse)."""
+    from tutor.cli import build_parser
+
+    store.set_setting("lang", "en")
+    parser = build_parser()
+    args = parser.parse_args(["--lang", "es", "--no-mouse", *verb])
+    assert args.lang == "es" and args.no_mouse is True
+    if verb[0] in ("lessons", "progress", "quiz"):
+        assert parser.parse_args([*verb, "--lang", "es"]).lang == "es"
+    assert parser.parse_args(verb).lang is None
+
+
+def test_lessons_and_progress_follow_a_language_said_before_the_verb(capsys, store):
+    store.set_setting("lang", "en")
+    assert main(["--lang", "es", "lessons"]) == 0
+    assert capsys.readouterr().out.startswith("Fundamentos de LLMs")
+    assert main(["--lang", "es", "progress"]) == 0
+    assert "Progreso del curso" in capsys.readouterr().out
+
+
 def test_language_comes_from_the_flag_then_memory_then_locale(capsys, monkeypatch, store):
     for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)

@@ -367,9 +367,13 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(say("cli.usage", prog=self.prog, message=argparse_in_lang(message)))
 
 
-def add_app_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=LANGS, help="language of the course (default: last used, else the locale)")
-    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (keyboard only)")
+def add_app_options(parser: argparse.ArgumentParser, *, on_verb: bool = False) -> None:
+    # On a verb the options default to SUPPRESS: a verb's own default would overwrite what was said
+    # before the verb (`tutor --lang es lesson 4` must be Spanish), as argparse lets sub-parsers do.
+    unset = {"default": argparse.SUPPRESS} if on_verb else {}
+    parser.add_argument("--lang", choices=LANGS, help="language of the course (default: last used, else the locale)",
+                        **unset)
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (keyboard only)", **unset)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -387,17 +391,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("lessons", help="print the course and your progress")
-    p.add_argument("--lang", choices=LANGS)
+    p.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_lessons)
 
     p = sub.add_parser("lesson", help="open the app at a lesson (number or id)")
     p.add_argument("lesson", help="lesson number (1-15) or id, e.g. 4 or m1-l04-tokenization")
-    add_app_options(p)
+    add_app_options(p, on_verb=True)
     p.set_defaults(func=cmd_lesson)
 
     p = sub.add_parser("quiz", help="take a module quiz in the plain terminal")
     p.add_argument("quiz", help="module number (1 or 2) or quiz id")
-    p.add_argument("--lang", choices=LANGS)
+    p.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_quiz)
 
     p = sub.add_parser("progress", help="show, export, import or reset your progress")
@@ -406,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--import", dest="import_file", metavar="FILE", help="merge progress from a JSON export")
     group.add_argument("--reset", action="store_true", help="forget lessons and quiz attempts (asks first)")
     p.add_argument("--yes", action="store_true", help="with --reset: do not ask")
-    p.add_argument("--lang", choices=LANGS)
+    p.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("chat", help="open the app on the chat tab")
@@ -414,7 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="Ollama address (default: the saved setting, else OLLAMA_HOST, else 127.0.0.1:11434)")
     p.add_argument("--backend", choices=("ollama", "openai"), help="ollama (default) or an OpenAI-compatible server")
     p.add_argument("--base-url", dest="base_url", help="OpenAI-compatible base URL, e.g. http://gpu-box:52415/v1 (exo)")
-    add_app_options(p)
+    add_app_options(p, on_verb=True)
     p.set_defaults(func=cmd_chat)
 
     # Each feature registers its own verbs: register(sub) adds parsers whose
