@@ -53,7 +53,7 @@ class Lab(Vertical, can_focus=True):
     }
     Lab .lab-title {
         text-style: bold;
-        height: 1;
+        height: auto;  /* a long title wraps at 60 columns instead of losing its end */
     }
     Lab .lab-status {
         color: $text-muted;

@@ -190,11 +190,28 @@ def mat(rows: Sequence[Sequence[float]], digits: int = 4) -> str:
     return "[" + ", ".join(vec(r, digits) for r in rows) + "]"
 
 
-def selector(labels: Sequence[str], selected: int) -> Text:
-    """Fields side by side, the selected one in reverse video."""
+def selector(labels: Sequence[str], selected: int, width: int = 0) -> Text:
+    """Fields side by side, the selected one in reverse video; given a `width`, lines break
+    between fields, never inside one (a "4" left at a line's end, its name on the next)."""
+    return wrap_pieces([Text(label, "reverse bold" if i == selected else "") for i, label in enumerate(labels)],
+                       width, gap="  ")
+
+
+def wrap_pieces(pieces: Sequence[Text], width: int = 0, gap: str = " ", start: Text | None = None) -> Text:
+    """Pieces side by side, `gap` apart, after `start`; when the next piece would pass `width`
+    cells it starts a new line instead (width 0: one line)."""
     out = Text(no_wrap=True, overflow="ellipsis")
-    for i, label in enumerate(labels):
-        if i:
-            out.append("  ")
-        out.append(label, "reverse bold" if i == selected else "")
+    used = 0
+    if start is not None:
+        out.append_text(start)
+        used = start.cell_len
+    for piece in pieces:
+        if used and width and used + len(gap) + piece.cell_len > width:
+            out.append("\n")
+            used = 0
+        elif used:
+            out.append(gap)
+            used += len(gap)
+        out.append_text(piece)
+        used += piece.cell_len
     return out

@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
 from tutor.app.labs.base import Lab
+from tutor.app.labs.charts import wrap_pieces
 from tutor.app.labs.models import MODEL_KEYS_WHILE_TYPING, ModelSwitch
 from tutor.engine import bpe, embeddings
 from tutor.engine.tokenizers import get_tokenizer
@@ -375,12 +376,11 @@ class TokensLab(ModelSwitch, Lab):
         self.draw_map()
 
     def draw_title(self) -> None:
-        title = Text(self.s("title"), style="bold")
-        title.append("  ")
-        for i, name in enumerate(VIEWS):
-            label = f" {i + 1} {self.s('view_' + name)} "
-            title.append(label, style="reverse bold" if i == self.view_index else "dim")
-        self.query_one("#tl-title", Static).update(title)
+        widget = self.query_one("#tl-title", Static)
+        tabs = [Text(f" {i + 1} {self.s('view_' + name)} ", style="reverse bold" if i == self.view_index else "dim")
+                for i, name in enumerate(VIEWS)]
+        # A narrow lab breaks the line between tabs, never between a tab's number and its name.
+        widget.update(wrap_pieces(tabs, widget.size.width, gap="", start=Text(self.s("title") + "  ", style="bold")))
 
     # -- switching views ------------------------------------------------------------------------
 
