@@ -41,6 +41,9 @@ class Lab(Vertical, can_focus=True):
     REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
     # Narrower than this, a lab carries the class `narrow`: side panels go below (CSS per lab).
     NARROW_WIDTH = 76
+    # True for a lab whose lines are broken to its width (tabs, number lists): it redraws whenever
+    # its width changes, not only when it turns narrow.
+    REDRAW_ON_WIDTH = False
 
     DEFAULT_CSS = """
     Lab {
@@ -88,6 +91,9 @@ class Lab(Vertical, can_focus=True):
         if narrow != self.has_class("narrow"):
             self.set_class(narrow, "narrow")
             self.call_after_refresh(self.refresh_lab)  # drawings sized to the width redraw
+        elif self.REDRAW_ON_WIDTH and event.size.width != getattr(self, "_drawn_width", None):
+            self.call_after_refresh(self.refresh_lab)
+        self._drawn_width = event.size.width
 
     def bind_keys(self) -> None:
         self._bindings = translated_bindings(

@@ -59,6 +59,22 @@ class Canvas:
             f = i / steps
             self.dot(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f, color)
 
+    def mark_line(self, x0: float, y0: float, x1: float, y1: float, marker: str, style: str = "",
+                  both: str = "", both_style: str = "") -> None:
+        """A line drawn as `marker` in every cell it crosses (coordinates in dots, as `line`), for a
+        curve told apart from the braille ones by its glyph, not only its colour. A cell that braille
+        dots already use gets `both` instead (when given): both curves pass there."""
+        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
+        for i in range(steps + 1):
+            f = i / steps
+            px, py = round(x0 + (x1 - x0) * f), round(y0 + (y1 - y0) * f)
+            if 0 <= px < self.dots_x and 0 <= py < self.dots_y:
+                column, row = px // 2, py // 4
+                if both and self.bits[row][column]:
+                    self.put(column, row, both, both_style or style)
+                else:
+                    self.put(column, row, marker, style)
+
     def put(self, column: int, row: int, text: str, style: str = "") -> None:
         for i, ch in enumerate(text):
             if 0 <= column + i < self.width and 0 <= row < self.height:
@@ -198,20 +214,21 @@ def selector(labels: Sequence[str], selected: int, width: int = 0) -> Text:
 
 
 def wrap_pieces(pieces: Sequence[Text], width: int = 0, gap: str = " ", start: Text | None = None) -> Text:
-    """Pieces side by side, `gap` apart, after `start`; when the next piece would pass `width`
-    cells it starts a new line instead (width 0: one line)."""
+    """Pieces side by side, `gap` apart, after `start` (which carries its own trailing space); when
+    the next piece would pass `width` cells it starts a new line instead (width 0: one line)."""
     out = Text(no_wrap=True, overflow="ellipsis")
     used = 0
     if start is not None:
         out.append_text(start)
         used = start.cell_len
-    for piece in pieces:
-        if used and width and used + len(gap) + piece.cell_len > width:
+    for index, piece in enumerate(pieces):
+        sep = "" if index == 0 else gap
+        if used and width and used + len(sep) + piece.cell_len > width:
             out.append("\n")
             used = 0
         elif used:
-            out.append(gap)
-            used += len(gap)
+            out.append(sep)
+            used += len(sep)
         out.append_text(piece)
         used += piece.cell_len
     return out

@@ -262,6 +262,7 @@ def scatter(points: dict[int, tuple[float, float]], labels: dict[int, str], styl
 class TokensLab(ModelSwitch, Lab):
     MODEL_KEY_NAMES = ("ctrl+o", "ctrl+g")
     LESSON_ID = "m1-l04-tokenization"
+    REDRAW_ON_WIDTH = True  # its tabs / number lists break between items, at the width it has
     KEYS = COMMON_KEYS + VIEW_KEYS["play"]
 
     DEFAULT_CSS = """

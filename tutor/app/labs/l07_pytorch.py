@@ -154,6 +154,7 @@ def value_text(v: Any) -> str:
 
 class PyTorchLab(Lab):
     LESSON_ID = "m1-l07-pytorch"
+    REDRAW_ON_WIDTH = True  # its tabs / number lists break between items, at the width it has
     KEYS = [
         ("1", "example(0)", "key.tensor"),
         ("2", "example(1)", "key.autograd"),
