@@ -108,10 +108,13 @@ def plot_lines(
     y_range: tuple[float, float] | None = None,
     log_x: bool = False,
     log_y: bool = False,
+    end_labels: dict[int, str] | None = None,
 ) -> tuple[Canvas, tuple[float, float], tuple[float, float]]:
     """Draw each series of (x, y) points as a connected line; returns (canvas, x range, y range).
 
     The ranges returned are in data units (before any log), for the caller's axis labels.
+    `end_labels` ({series index: character}) writes a character at the end of those series, the
+    same one the legend shows, so curves are told apart without their colours.
     """
 
     def tx(v: float) -> float:
@@ -151,6 +154,23 @@ def plot_lines(
             else:
                 canvas.line(previous[0], previous[1], px, py, color)
             previous = (px, py)
+    ends = []
+    for index, label in (end_labels or {}).items():
+        pts, color = series[index]
+        finite_points = [(x, y) for x, y in pts if math.isfinite(x) and math.isfinite(y)]
+        if finite_points:
+            x, y = finite_points[-1]
+            column = min(canvas.width - 1, round((tx(x) - x0) / (x1 - x0) * (canvas.dots_x - 1)) // 2)
+            py = (1.0 - min(1.0, max(0.0, (ty(y) - y0) / (y1 - y0)))) * (canvas.dots_y - 1)
+            ends.append((py, column, label, color))
+    # Ends that share a cell spread out one row apart, keeping their order top to bottom.
+    ends.sort()
+    rows: list[int] = []
+    for py, *_ in ends:
+        rows.append(max(round(py) // 4, rows[-1] + 1 if rows else 0))
+    overflow = max(0, (rows[-1] if rows else 0) - (canvas.height - 1))
+    for (_py, column, label, color), row in zip(ends, rows):
+        canvas.put(column, max(0, row - overflow), label, f"bold {color}")
     return canvas, x_range, y_range
 
 
@@ -165,7 +185,7 @@ def chart_with_axes(canvas: Canvas, top: str, bottom: str, left: str = "", right
         out.append_text(row)
         out.append("\n")
     if left or right:
-        gap = max(1, canvas.width - len(left) - len(right) + 1)
+        gap = max(1, canvas.width - len(left) - len(right))  # the right label ends under the last column
         out.append(" " * (label_width + 1) + left + " " * gap + right, "dim")
     else:
         out.rstrip()
