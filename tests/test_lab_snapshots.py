@@ -52,7 +52,13 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 assert set(KEYS) == set(LABS)
 
-ENGLISH = ["m1-l01-inside-llms", "m1-l04-tokenization", "m2-l09-rope", "m2-l14-hardware"]
+ENGLISH = [  # (lab, size): the longer English labels at both sizes
+    ("m1-l01-inside-llms", "60x18"),
+    ("m1-l04-tokenization", "80x24"),
+    ("m1-l06-gpt2-attention", "60x18"),
+    ("m2-l09-rope", "80x24"),
+    ("m2-l14-hardware", "60x18"),
+]
 
 
 def short(lesson_id: str) -> str:
@@ -121,9 +127,9 @@ def test_every_lab_in_spanish(snap_compare, store, test_machine, ollama, monkeyp
                         run_before=driver(lesson_id, monkeypatch))
 
 
-@pytest.mark.parametrize("lesson_id", ENGLISH, ids=short)
-def test_labs_in_english(snap_compare, store, test_machine, ollama, monkeypatch, lesson_id):
-    assert snap_compare(lab_app(store, lesson_id, "en"), terminal_size=MEDIUM,
+@pytest.mark.parametrize(("lesson_id", "size"), ENGLISH, ids=[f"{short(lab)}-{size}" for lab, size in ENGLISH])
+def test_labs_in_english(snap_compare, store, test_machine, ollama, monkeypatch, lesson_id, size):
+    assert snap_compare(lab_app(store, lesson_id, "en"), terminal_size=SIZES[size],
                         run_before=driver(lesson_id, monkeypatch))
 
 

@@ -41,9 +41,6 @@ class Lab(Vertical, can_focus=True):
     REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
     # Narrower than this, a lab carries the class `narrow`: side panels go below (CSS per lab).
     NARROW_WIDTH = 76
-    # True for a lab whose lines are broken to its width (tabs, number lists): it redraws whenever
-    # its width changes, not only when it turns narrow.
-    REDRAW_ON_WIDTH = False
 
     DEFAULT_CSS = """
     Lab {
@@ -91,9 +88,6 @@ class Lab(Vertical, can_focus=True):
         if narrow != self.has_class("narrow"):
             self.set_class(narrow, "narrow")
             self.call_after_refresh(self.refresh_lab)  # drawings sized to the width redraw
-        elif self.REDRAW_ON_WIDTH and event.size.width != getattr(self, "_drawn_width", None):
-            self.call_after_refresh(self.refresh_lab)
-        self._drawn_width = event.size.width
 
     def bind_keys(self) -> None:
         self._bindings = translated_bindings(
@@ -107,6 +101,18 @@ class Lab(Vertical, can_focus=True):
 
     def refresh_lab(self) -> None:
         """Draw (or redraw, after a language switch) what the lab shows."""
+
+    def redraw_for_width(self) -> None:
+        """A FittedStatic changed width: redraw once, after the layout that gave it the width."""
+        if not getattr(self, "_fit_pending", False):
+            self._fit_pending = True
+
+            def redraw() -> None:
+                self._fit_pending = False
+                if self.is_mounted:
+                    self.refresh_lab()
+
+            self.call_after_refresh(redraw)
 
     def request_draw(self) -> None:
         """Redraw now, or REDRAW_S after the last redraw: a fast stream never floods the UI."""
@@ -200,6 +206,23 @@ class Lab(Vertical, can_focus=True):
 
     def show_error(self, exc: BaseException) -> None:
         self.notify(f"{type(exc).__name__}: {exc}", severity="error", timeout=8)
+
+
+class FittedStatic(Static):
+    """A Static whose content the lab lays out to the Static's own width (tabs and number lists
+    broken between items, a chart as wide as its column): when its width changes, its lab redraws.
+
+    The width is the Static's, known only after layout; redrawing on the lab's resize alone could
+    draw with the width from before a narrow layout took effect.
+    """
+
+    def on_resize(self, event) -> None:
+        if event.size.width != getattr(self, "_fitted_width", None):
+            self._fitted_width = event.size.width
+            for ancestor in self.ancestors:
+                if isinstance(ancestor, Lab):
+                    ancestor.redraw_for_width()
+                    break
 
 
 class LabUnavailable(Lab):

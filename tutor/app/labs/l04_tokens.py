@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import wrap_pieces
 from tutor.app.labs.models import MODEL_KEYS_WHILE_TYPING, ModelSwitch
 from tutor.engine import bpe, embeddings
@@ -262,7 +262,6 @@ def scatter(points: dict[int, tuple[float, float]], labels: dict[int, str], styl
 class TokensLab(ModelSwitch, Lab):
     MODEL_KEY_NAMES = ("ctrl+o", "ctrl+g")
     LESSON_ID = "m1-l04-tokenization"
-    REDRAW_ON_WIDTH = True  # its tabs / number lists break between items, at the width it has
     KEYS = COMMON_KEYS + VIEW_KEYS["play"]
 
     DEFAULT_CSS = """
@@ -301,11 +300,11 @@ class TokensLab(ModelSwitch, Lab):
         return VIEWS[self.view_index]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="tl-title", classes="lab-title")
+        yield FittedStatic("", id="tl-title", classes="lab-title")
         with ContentSwitcher(initial="view-play"):
             with Vertical(id="view-play"):
                 yield Input(id="play-input", compact=True)
-                yield Static("", id="play-tokens", classes="tl-body")
+                yield FittedStatic("", id="play-tokens", classes="tl-body")
                 yield Static("", id="play-pair", classes="tl-body")
             with Vertical(id="view-bpe"):
                 yield Input(id="bpe-input", compact=True)
@@ -324,7 +323,7 @@ class TokensLab(ModelSwitch, Lab):
                 yield Input(id="map-input", compact=True)
                 with Horizontal():
                     yield Static("", id="map-neighbours")
-                    yield Static("", id="map-grid")
+                    yield FittedStatic("", id="map-grid")
         yield Static("", id="tl-hint", classes="lab-status")
 
     def on_mount(self) -> None:

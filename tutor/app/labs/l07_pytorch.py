@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import (
     SERIES_COLORS,
     chart_with_axes,
@@ -154,7 +154,6 @@ def value_text(v: Any) -> str:
 
 class PyTorchLab(Lab):
     LESSON_ID = "m1-l07-pytorch"
-    REDRAW_ON_WIDTH = True  # its tabs / number lists break between items, at the width it has
     KEYS = [
         ("1", "example(0)", "key.tensor"),
         ("2", "example(1)", "key.autograd"),
@@ -189,8 +188,8 @@ class PyTorchLab(Lab):
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
-        yield Static(id="py-tabs")
-        yield Static(id="py-fields")
+        yield FittedStatic(id="py-tabs")
+        yield FittedStatic(id="py-fields")
         with Horizontal(id="py-panels"):
             with VerticalScroll(id="py-out", can_focus=False):
                 yield Static(id="py-out-text")

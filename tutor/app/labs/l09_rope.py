@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import SERIES_COLORS, Canvas, wrap_pieces
 from tutor.engine import rope_demo
 
@@ -32,7 +32,6 @@ def _default(fn, name):
 
 class RoPELab(Lab):
     LESSON_ID = "m2-l09-rope"
-    REDRAW_ON_WIDTH = True  # its tabs / number lists break between items, at the width it has
     KEYS = [
         ("plus,equals_sign,up", "position(1)", "key.position"),
         ("minus,down", "position(-1)", ""),
@@ -61,7 +60,7 @@ class RoPELab(Lab):
         yield self.title_widget()
         with Horizontal(id="rope-body"):
             yield Static(id="rope-plane")
-            yield Static(id="rope-side")
+            yield FittedStatic(id="rope-side")
 
     # -- actions --------------------------------------------------------------------------------
 

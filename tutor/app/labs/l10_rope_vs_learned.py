@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.l12_training import (
     RunSetup,
     Series,
@@ -74,8 +74,8 @@ class RoPEvsLearnedLab(Lab):
         yield self.title_widget()
         yield Static(id="rl-status")
         with Horizontal(id="rl-charts"):
-            yield Static(id="rl-train")
-            yield Static(id="rl-val")
+            yield FittedStatic(id="rl-train")
+            yield FittedStatic(id="rl-val")
         yield Static(id="rl-final")
 
     # -- keys ---------------------------------------------------------------------------------

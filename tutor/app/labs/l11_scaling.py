@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import (
     REDRAWS_PER_SECOND,
     SERIES_COLORS,
@@ -106,7 +106,6 @@ CURVE_LABELS = ("1", "2", "3", "4", "5")
 
 class ScalingLab(Lab):
     LESSON_ID = "m2-l11-scaling-multimodal"
-    REDRAW_ON_WIDTH = True  # the chart is as wide as its column
     KEYS = [
         ("up", "budget(1)", "key.more"),
         ("down", "budget(-1)", "key.less"),
@@ -151,10 +150,10 @@ class ScalingLab(Lab):
                 yield Static(id="sc-hint")
             with Horizontal(id="sc-body"):
                 yield Static(id="sc-table")
-                yield Static(id="sc-chart")
+                yield FittedStatic(id="sc-chart")
         with Vertical(id="sc-exp"):
             with Horizontal(id="sc-exp-body"):
-                yield Static(id="sc-curves")
+                yield FittedStatic(id="sc-curves")
                 yield Static(id="sc-sizes")
             yield Static(id="sc-status", classes="lab-status")
 

@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import Canvas
 
 # The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
@@ -271,8 +271,8 @@ class TrainingLab(Lab):
         yield self.title_widget()
         yield Static(id="tr-status")
         with Horizontal(id="tr-charts"):
-            yield Static(id="tr-loss")
-            yield Static(id="tr-lr")
+            yield FittedStatic(id="tr-loss")
+            yield FittedStatic(id="tr-lr")
         yield Static(id="tr-sample")
 
     # -- keys ---------------------------------------------------------------------------------
