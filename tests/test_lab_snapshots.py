@@ -149,3 +149,50 @@ async def test_labs_4_and_6_in_16_colours(snapshot, store, monkeypatch, lesson_i
     svg = await sixteen_colour_screenshot(lab_app(store, lesson_id, "es"), SIZES[size],
                                           driver(lesson_id, monkeypatch, keys))
     assert snapshot.use_extension(SVGImageExtension) == svg
+
+
+# -- the training labs after a short run ---------------------------------------------------------
+
+TINY_MODEL = {"block_size": 32, "n_layer": 1, "n_head": 2, "n_embd": 32, "dropout": 0.0}
+
+
+@pytest.fixture
+def short_runs(monkeypatch):
+    """Labs 10 and 12 train a tiny model for a few steps (seeded, one CPU thread: the same losses
+    every run), and lab 12's tokens/s, the one figure that depends on the machine's speed, reads
+    a fixed 1,000."""
+    import dataclasses
+
+    from tutor.app.labs import l10_rope_vs_learned as l10
+    from tutor.app.labs import l12_training as l12
+
+    run = {"batch_size": 4, "warmup_steps": 2, "eval_interval": 4, "eval_iters": 1}
+    monkeypatch.setattr(l10, "LAB_STEPS", 24)
+    monkeypatch.setattr(l10, "MODEL_OVERRIDES", TINY_MODEL)
+    monkeypatch.setattr(l10, "RUN_OVERRIDES", {**run, "sample_interval": 0})
+    monkeypatch.setattr(l12, "LAB_STEPS", 24)
+    monkeypatch.setattr(l12, "MODEL_OVERRIDES", TINY_MODEL)
+    monkeypatch.setattr(l12, "RUN_OVERRIDES", {**run, "sample_interval": 12, "sample_tokens": 12})
+    build = l12.build_trainer
+
+    def steady_speed(*args, **kwargs):
+        trainer, setup = build(*args, **kwargs)
+        events = trainer.run
+        trainer.run = lambda **kw: (dataclasses.replace(e, tokens_per_s=1000.0) for e in events(**kw))
+        return trainer, setup
+
+    monkeypatch.setattr(l12, "build_trainer", steady_speed)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lesson_id", ["m2-l10-rope-in-gpt2", "m2-l12-training"], ids=short)
+def test_training_labs_after_a_short_run(snap_compare, store, short_runs, monkeypatch, lesson_id, size):
+    """The loss curves told apart by glyph: a braille line, × markers, * where both pass (lab 10)."""
+
+    async def run_before(pilot) -> None:
+        await driver(lesson_id, monkeypatch, keys=("s",))(pilot)
+        lab = pilot.app.screen.query_one("Lab")
+        await wait_until(pilot, lambda: lab.state == "finished", what=lambda: lab.state)
+        await settle(pilot)
+
+    assert snap_compare(lab_app(store, lesson_id, "es"), terminal_size=SIZES[size], run_before=run_before)

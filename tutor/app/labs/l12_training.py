@@ -24,7 +24,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tutor.app.labs.base import FittedStatic, Lab
-from tutor.app.labs.charts import Canvas
+from tutor.app.labs.charts import Canvas, wrap_pieces
 
 # The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
 LAB_STEPS = 400
@@ -269,7 +269,7 @@ class TrainingLab(Lab):
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
-        yield Static(id="tr-status")
+        yield FittedStatic(id="tr-status")
         with Horizontal(id="tr-charts"):
             yield FittedStatic(id="tr-loss")
             yield FittedStatic(id="tr-lr")
@@ -408,27 +408,31 @@ class TrainingLab(Lab):
         state = self.s("state." + self.state)
         text.append(state, style="bold")
         setup, last = self.setup, self.last
+        width = self.query_one("#tr-status", Static).size.width if self.has_class("narrow") else 0
         if self.state == "idle":
             text.append("  " + self.s("idle_hint", steps=LAB_STEPS))
         elif self.state == "loading":
             text.append("  " + self.s("loading_hint"))
         elif last is not None:
-            if self.state in ("finished", "stopped") and self.run_model is not None:
-                text.append("  " + self.s("export_hint"))
-            text.append("  " + self.s("step", step=last.step, steps=last.max_steps))
-            text.append("  ·  " + self.s("speed", tps=last.tokens_per_s))
+            # Short figures, each kept whole: a narrow lab breaks the line between them, never
+            # between a number and its unit ("1,000" / "tokens/s").
+            pieces = [Text(self.s("export_hint"))] if self.state in ("finished", "stopped") and self.run_model else []
+            pieces += [Text(self.s("step", step=last.step, steps=last.max_steps) + "  ·"),
+                       Text(self.s("speed", tps=last.tokens_per_s))]
+            text = wrap_pieces(pieces, width, gap="  ", start=Text(state + "  ", style="bold"))
+            text.no_wrap, text.overflow = False, None
         elif setup is not None:
             text.append("  " + self.s("step", step=0, steps=setup.max_steps))
         text.append("\n")
         if last is not None:
-            text.append(self.s("train_loss", loss=last.train_loss), style=TRAIN_STYLE)
-            text.append("  ")
             if self.last_val is not None:
                 step, loss = self.last_val
-                text.append(self.s("val_loss", loss=loss, step=step), style=VAL_STYLE)
+                val = Text(self.s("val_loss", loss=loss, step=step), style=VAL_STYLE)
             else:
-                text.append(self.s("val_pending"), style="dim")
-            text.append("  " + self.s("lr", lr=last.lr), style=LR_STYLE)
+                val = Text(self.s("val_pending"), style="dim")
+            figures = [Text(self.s("train_loss", loss=last.train_loss), style=TRAIN_STYLE), val,
+                       Text(self.s("lr", lr=last.lr), style=LR_STYLE)]
+            text.append_text(wrap_pieces(figures, width, gap="  "))
         elif setup is not None:
             text.append(
                 self.s(
