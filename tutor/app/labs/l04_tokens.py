@@ -268,6 +268,8 @@ class TokensLab(ModelSwitch, Lab):
     TokensLab.narrow .lab-title { height: auto; }
     TokensLab ContentSwitcher { height: 1fr; }
     TokensLab ContentSwitcher > Vertical { height: 1fr; }
+    /* At 60x18 the sentence pair does not fit under the tokens: the view scrolls, never cuts. */
+    TokensLab #view-play { overflow-y: auto; scrollbar-size-vertical: 1; }
     TokensLab Input { margin: 0; }
     TokensLab .tl-body { height: auto; }
     TokensLab Horizontal { height: 1fr; }
@@ -467,7 +469,8 @@ class TokensLab(ModelSwitch, Lab):
 
         es, en = view.pair
         pair = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
-        pair.add_column(Text(self.s("pair_heading"), style="bold"), no_wrap=True, overflow="ellipsis", ratio=1)
+        # The sentences wrap in a narrow lab (their counts stay on the first line): never cut to "…".
+        pair.add_column(Text(self.s("pair_heading"), style="bold"), overflow="fold", ratio=1)
         for name in ENCODINGS:
             pair.add_column(name, justify="right", no_wrap=True)
         pair.add_row(f"ES «{es}»", *(f"{view.pair_counts[n][0]}" for n in ENCODINGS))
