@@ -196,3 +196,16 @@ def test_training_labs_after_a_short_run(snap_compare, store, short_runs, monkey
         await settle(pilot)
 
     assert snap_compare(lab_app(store, lesson_id, "es"), terminal_size=SIZES[size], run_before=run_before)
+
+
+def test_the_16_colour_picture_keeps_only_the_16_colours():
+    """tests/snapshot16.py: every colour becomes one of the 16 standard ones; attributes stay."""
+    from rich.color import ColorType
+    from rich.style import Style
+    from snapshot16 import downgrade_style
+
+    style = downgrade_style(Style(color="#ffa640", bgcolor="#1b1b1b", underline=True, bold=True))
+    assert style.color.type == ColorType.STANDARD and style.bgcolor.type == ColorType.STANDARD
+    assert style.color.number != style.bgcolor.number
+    assert style.underline and style.bold
+    assert downgrade_style(Style(underline=True)).color is None  # the terminal's own colours stay
