@@ -75,7 +75,7 @@ async def test_both_runs_match_the_engine_and_the_verdict_compares_them(run_app,
                 assert a.train_loss == pytest.approx(b.train_loss, abs=1e-5)
                 assert (a.val_loss is None) == (b.val_loss is None)
             finals[kind] = events[-1].val_loss
-            assert line.lstrip("━ ").startswith(STRINGS["en"][f"name.{kind}"])
+            assert line.startswith(f"{l10.LEGEND_GLYPH[kind]} {STRINGS['en'][f'name.{kind}']}")
             assert f"{params:,} parameters" in line
             assert f"train {events[-1].train_loss:.3f}" in line
             assert f"val {finals[kind]:.3f} (step {steps})" in line
@@ -88,6 +88,26 @@ async def test_both_runs_match_the_engine_and_the_verdict_compares_them(run_app,
         assert final.endswith(STRINGS["en"][verdict])
         for chart in ("#rl-train", "#rl-val"):
             assert len(shown(lab, chart).splitlines()) == 7
+
+
+async def test_the_two_curves_differ_by_glyph_not_only_colour(run_app, tiny_run):
+    """RoPE's curve is drawn in markers, learned positions' in braille, and the legend names each
+    glyph: in 16 colours or with NO_COLOR the curves stay apart."""
+    tiny_run(12)
+    async with run_app(lang="es", start=START) as (_app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert lab.state == "finished"
+        status = shown(lab, "#rl-status").splitlines()
+        assert status[1].startswith("⠤⠤ aprendidas") and status[2].startswith("×× RoPE")
+        for chart in ("#rl-train", "#rl-val"):
+            text = shown(lab, chart)
+            assert text.splitlines()[0].endswith("* ambas")
+            plot = "".join(line.split("▕", 1)[1] for line in text.splitlines()[1:])
+            braille = any("\u2800" < ch <= "\u28ff" for ch in plot)
+            markers = "×" in plot or "*" in plot
+            assert braille and markers, plot  # both curves drawn, each in its own glyph
 
 
 async def test_stop_ends_both_runs(run_app, tiny_run):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from labkit import open_lab, plain, settle
+from labkit import open_lab, plain, settle, shown
 from textual.widgets import Input
 
 from tutor.app.labs.charts import num, sci
@@ -68,7 +68,7 @@ async def test_the_live_experiment_shows_the_engines_runs(run_app):
         for event in events:
             assert f"{event.n_params:,}" in table
             assert num(event.eval_loss, 4) in table
-        assert "paso 3/3" in plain(app, "#sc-curves")
+        assert "paso 3/3" in shown(app, "#sc-curves")
         assert "Hecho" in plain(app, "#sc-status")
         await pilot.press("v")
         await pilot.pause()

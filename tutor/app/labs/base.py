@@ -53,7 +53,7 @@ class Lab(Vertical, can_focus=True):
     }
     Lab .lab-title {
         text-style: bold;
-        height: 1;
+        height: auto;  /* a long title wraps at 60 columns instead of losing its end */
     }
     Lab .lab-status {
         color: $text-muted;
@@ -101,6 +101,18 @@ class Lab(Vertical, can_focus=True):
 
     def refresh_lab(self) -> None:
         """Draw (or redraw, after a language switch) what the lab shows."""
+
+    def redraw_for_width(self) -> None:
+        """A FittedStatic changed width: redraw once, after the layout that gave it the width."""
+        if not getattr(self, "_fit_pending", False):
+            self._fit_pending = True
+
+            def redraw() -> None:
+                self._fit_pending = False
+                if self.is_mounted:
+                    self.refresh_lab()
+
+            self.call_after_refresh(redraw)
 
     def request_draw(self) -> None:
         """Redraw now, or REDRAW_S after the last redraw: a fast stream never floods the UI."""
@@ -196,6 +208,23 @@ class Lab(Vertical, can_focus=True):
         from tutor.i18n import Said  # the engine's own errors say it in the learner's words; others name their kind
 
         self.notify(str(exc) if isinstance(exc, Said) else f"{type(exc).__name__}: {exc}", severity="error", timeout=8)
+
+
+class FittedStatic(Static):
+    """A Static whose content the lab lays out to the Static's own width (tabs and number lists
+    broken between items, a chart as wide as its column): when its width changes, its lab redraws.
+
+    The width is the Static's, known only after layout; redrawing on the lab's resize alone could
+    draw with the width from before a narrow layout took effect.
+    """
+
+    def on_resize(self, event) -> None:
+        if event.size.width != getattr(self, "_fitted_width", None):
+            self._fitted_width = event.size.width
+            for ancestor in self.ancestors:
+                if isinstance(ancestor, Lab):
+                    ancestor.redraw_for_width()
+                    break
 
 
 class LabUnavailable(Lab):

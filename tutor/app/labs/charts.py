@@ -59,6 +59,22 @@ class Canvas:
             f = i / steps
             self.dot(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f, color)
 
+    def mark_line(self, x0: float, y0: float, x1: float, y1: float, marker: str, style: str = "",
+                  both: str = "", both_style: str = "") -> None:
+        """A line drawn as `marker` in every cell it crosses (coordinates in dots, as `line`), for a
+        curve told apart from the braille ones by its glyph, not only its colour. A cell that braille
+        dots already use gets `both` instead (when given): both curves pass there."""
+        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
+        for i in range(steps + 1):
+            f = i / steps
+            px, py = round(x0 + (x1 - x0) * f), round(y0 + (y1 - y0) * f)
+            if 0 <= px < self.dots_x and 0 <= py < self.dots_y:
+                column, row = px // 2, py // 4
+                if both and self.bits[row][column]:
+                    self.put(column, row, both, both_style or style)
+                else:
+                    self.put(column, row, marker, style)
+
     def put(self, column: int, row: int, text: str, style: str = "") -> None:
         for i, ch in enumerate(text):
             if 0 <= column + i < self.width and 0 <= row < self.height:
@@ -92,10 +108,13 @@ def plot_lines(
     y_range: tuple[float, float] | None = None,
     log_x: bool = False,
     log_y: bool = False,
+    end_labels: dict[int, str] | None = None,
 ) -> tuple[Canvas, tuple[float, float], tuple[float, float]]:
     """Draw each series of (x, y) points as a connected line; returns (canvas, x range, y range).
 
     The ranges returned are in data units (before any log), for the caller's axis labels.
+    `end_labels` ({series index: character}) writes a character at the end of those series, the
+    same one the legend shows, so curves are told apart without their colours.
     """
 
     def tx(v: float) -> float:
@@ -135,6 +154,23 @@ def plot_lines(
             else:
                 canvas.line(previous[0], previous[1], px, py, color)
             previous = (px, py)
+    ends = []
+    for index, label in (end_labels or {}).items():
+        pts, color = series[index]
+        finite_points = [(x, y) for x, y in pts if math.isfinite(x) and math.isfinite(y)]
+        if finite_points:
+            x, y = finite_points[-1]
+            column = min(canvas.width - 1, round((tx(x) - x0) / (x1 - x0) * (canvas.dots_x - 1)) // 2)
+            py = (1.0 - min(1.0, max(0.0, (ty(y) - y0) / (y1 - y0)))) * (canvas.dots_y - 1)
+            ends.append((py, column, label, color))
+    # Ends that share a cell spread out one row apart, keeping their order top to bottom.
+    ends.sort()
+    rows: list[int] = []
+    for py, *_ in ends:
+        rows.append(max(round(py) // 4, rows[-1] + 1 if rows else 0))
+    overflow = max(0, (rows[-1] if rows else 0) - (canvas.height - 1))
+    for (_py, column, label, color), row in zip(ends, rows):
+        canvas.put(column, max(0, row - overflow), label, f"bold {color}")
     return canvas, x_range, y_range
 
 
@@ -149,7 +185,7 @@ def chart_with_axes(canvas: Canvas, top: str, bottom: str, left: str = "", right
         out.append_text(row)
         out.append("\n")
     if left or right:
-        gap = max(1, canvas.width - len(left) - len(right) + 1)
+        gap = max(1, canvas.width - len(left) - len(right))  # the right label ends under the last column
         out.append(" " * (label_width + 1) + left + " " * gap + right, "dim")
     else:
         out.rstrip()
@@ -190,11 +226,29 @@ def mat(rows: Sequence[Sequence[float]], digits: int = 4) -> str:
     return "[" + ", ".join(vec(r, digits) for r in rows) + "]"
 
 
-def selector(labels: Sequence[str], selected: int) -> Text:
-    """Fields side by side, the selected one in reverse video."""
+def selector(labels: Sequence[str], selected: int, width: int = 0) -> Text:
+    """Fields side by side, the selected one in reverse video; given a `width`, lines break
+    between fields, never inside one (a "4" left at a line's end, its name on the next)."""
+    return wrap_pieces([Text(label, "reverse bold" if i == selected else "") for i, label in enumerate(labels)],
+                       width, gap="  ")
+
+
+def wrap_pieces(pieces: Sequence[Text], width: int = 0, gap: str = " ", start: Text | None = None) -> Text:
+    """Pieces side by side, `gap` apart, after `start` (which carries its own trailing space); when
+    the next piece would pass `width` cells it starts a new line instead (width 0: one line)."""
     out = Text(no_wrap=True, overflow="ellipsis")
-    for i, label in enumerate(labels):
-        if i:
-            out.append("  ")
-        out.append(label, "reverse bold" if i == selected else "")
+    used = 0
+    if start is not None:
+        out.append_text(start)
+        used = start.cell_len
+    for index, piece in enumerate(pieces):
+        sep = "" if index == 0 else gap
+        if used and width and used + len(sep) + piece.cell_len > width:
+            out.append("\n")
+            used = 0
+        elif used:
+            out.append(sep)
+            used += len(sep)
+        out.append_text(piece)
+        used += piece.cell_len
     return out

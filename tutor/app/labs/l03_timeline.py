@@ -65,7 +65,7 @@ class TimelineLab(Lab):
         self.query_one(".lab-title", Static).update(title)
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")  # a word longer than the narrow column folds, never ends in "…"
         for event in timeline.events(tag=tag):
             table.add_row(Text(event.label, style=TAG_STYLE.get(event.tag, "")), event.text(lang))
         self.query_one("#timeline-events", Static).update(table)

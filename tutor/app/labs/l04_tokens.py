@@ -26,7 +26,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
+from tutor.app.labs.charts import wrap_pieces
 from tutor.app.labs.models import MODEL_KEYS_WHILE_TYPING, ModelSwitch
 from tutor.engine import bpe, embeddings
 from tutor.engine.tokenizers import get_tokenizer
@@ -267,6 +268,8 @@ class TokensLab(ModelSwitch, Lab):
     TokensLab.narrow .lab-title { height: auto; }
     TokensLab ContentSwitcher { height: 1fr; }
     TokensLab ContentSwitcher > Vertical { height: 1fr; }
+    /* At 60x18 the sentence pair does not fit under the tokens: the view scrolls, never cuts. */
+    TokensLab #view-play { overflow-y: auto; scrollbar-size-vertical: 1; }
     TokensLab Input { margin: 0; }
     TokensLab .tl-body { height: auto; }
     TokensLab Horizontal { height: 1fr; }
@@ -299,11 +302,11 @@ class TokensLab(ModelSwitch, Lab):
         return VIEWS[self.view_index]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="tl-title", classes="lab-title")
+        yield FittedStatic("", id="tl-title", classes="lab-title")
         with ContentSwitcher(initial="view-play"):
             with Vertical(id="view-play"):
                 yield Input(id="play-input", compact=True)
-                yield Static("", id="play-tokens", classes="tl-body")
+                yield FittedStatic("", id="play-tokens", classes="tl-body")
                 yield Static("", id="play-pair", classes="tl-body")
             with Vertical(id="view-bpe"):
                 yield Input(id="bpe-input", compact=True)
@@ -322,7 +325,7 @@ class TokensLab(ModelSwitch, Lab):
                 yield Input(id="map-input", compact=True)
                 with Horizontal():
                     yield Static("", id="map-neighbours")
-                    yield Static("", id="map-grid")
+                    yield FittedStatic("", id="map-grid")
         yield Static("", id="tl-hint", classes="lab-status")
 
     def on_mount(self) -> None:
@@ -375,12 +378,11 @@ class TokensLab(ModelSwitch, Lab):
         self.draw_map()
 
     def draw_title(self) -> None:
-        title = Text(self.s("title"), style="bold")
-        title.append("  ")
-        for i, name in enumerate(VIEWS):
-            label = f" {i + 1} {self.s('view_' + name)} "
-            title.append(label, style="reverse bold" if i == self.view_index else "dim")
-        self.query_one("#tl-title", Static).update(title)
+        widget = self.query_one("#tl-title", Static)
+        tabs = [Text(f" {i + 1} {self.s('view_' + name)} ", style="reverse bold" if i == self.view_index else "dim")
+                for i, name in enumerate(VIEWS)]
+        # A narrow lab breaks the line between tabs, never between a tab's number and its name.
+        widget.update(wrap_pieces(tabs, widget.size.width, gap="", start=Text(self.s("title") + "  ", style="bold")))
 
     # -- switching views ------------------------------------------------------------------------
 
@@ -467,7 +469,8 @@ class TokensLab(ModelSwitch, Lab):
 
         es, en = view.pair
         pair = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
-        pair.add_column(Text(self.s("pair_heading"), style="bold"), no_wrap=True, overflow="ellipsis", ratio=1)
+        # The sentences wrap in a narrow lab (their counts stay on the first line): never cut to "…".
+        pair.add_column(Text(self.s("pair_heading"), style="bold"), overflow="fold", ratio=1)
         for name in ENCODINGS:
             pair.add_column(name, justify="right", no_wrap=True)
         pair.add_row(f"ES «{es}»", *(f"{view.pair_counts[n][0]}" for n in ENCODINGS))

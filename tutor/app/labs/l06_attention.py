@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.models import MODEL_KEYS, ModelSwitch
 from tutor.engine import attention_demo
 
@@ -113,7 +113,7 @@ def worked_example() -> AttentionView:
     )
 
 
-class Heatmap(Static, can_focus=True):
+class Heatmap(FittedStatic, can_focus=True):
     """The attention matrix (focusable, so the lab's keys work while the sentence is not edited)."""
 
 
@@ -161,7 +161,7 @@ class AttentionLab(ModelSwitch, Lab):
         yield Static(id="att-status")
         with Horizontal(id="att-body"):
             yield Heatmap(id="att-map")
-            yield Static(id="att-detail")
+            yield FittedStatic(id="att-detail")
         with Horizontal(id="att-input-row"):
             yield Static(self.s("prompt"), id="att-prompt")
             yield Input(self.s("sentence"), placeholder=self.s("placeholder"), id="att-input", compact=True, max_length=MAX_CHARS)

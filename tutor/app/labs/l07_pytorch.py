@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import (
     SERIES_COLORS,
     chart_with_axes,
@@ -172,9 +172,9 @@ class PyTorchLab(Lab):
     PyTorchLab #py-panels { height: 1fr; }
     PyTorchLab #py-out { width: 1fr; height: 1fr; }
     PyTorchLab #py-code-box { width: 1fr; height: 1fr; padding-left: 1; border-left: vkey $panel; }
-    PyTorchLab #py-code-title { color: $text-muted; height: 1; }
+    PyTorchLab #py-code-title { color: $text-muted; height: auto; }
     PyTorchLab #py-code { height: 1fr; }
-    PyTorchLab #py-tabs, PyTorchLab #py-fields { height: 1; }
+    PyTorchLab #py-tabs, PyTorchLab #py-fields { height: auto; }
     """
 
     def __init__(self) -> None:
@@ -188,8 +188,8 @@ class PyTorchLab(Lab):
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
-        yield Static(id="py-tabs")
-        yield Static(id="py-fields")
+        yield FittedStatic(id="py-tabs")
+        yield FittedStatic(id="py-fields")
         with Horizontal(id="py-panels"):
             with VerticalScroll(id="py-out", can_focus=False):
                 yield Static(id="py-out-text")
@@ -261,11 +261,13 @@ class PyTorchLab(Lab):
     def refresh_lab(self) -> None:
         self.query_one(".lab-title", Static).update(self.s("title"))
         tabs = [f"{i + 1} {self.s('ex.' + name)}" for i, name in enumerate(EXAMPLES)]
-        self.query_one("#py-tabs", Static).update(selector(tabs, self.example))
+        tabs_widget = self.query_one("#py-tabs", Static)
+        tabs_widget.update(selector(tabs, self.example, tabs_widget.size.width))
         fields = self.visible_fields()
         labels = [f"{self.s('f.' + f.key)} {self.field_value(f)}" for f in fields]
-        line = selector(labels, min(self.selected[self.example_name], len(fields) - 1))
-        self.query_one("#py-fields", Static).update(line)
+        fields_widget = self.query_one("#py-fields", Static)
+        fields_widget.update(selector(labels, min(self.selected[self.example_name], len(fields) - 1),
+                                      fields_widget.size.width))
         result = self.results.get(self.example_name)
         out = self.query_one("#py-out-text", Static)
         code = self.query_one("#py-code-text", Static)

@@ -17,8 +17,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
-from tutor.app.labs.charts import SERIES_COLORS, Canvas
+from tutor.app.labs.base import FittedStatic, Lab
+from tutor.app.labs.charts import SERIES_COLORS, Canvas, wrap_pieces
 from tutor.engine import rope_demo
 
 MAX_POSITION = 64
@@ -60,7 +60,7 @@ class RoPELab(Lab):
         yield self.title_widget()
         with Horizontal(id="rope-body"):
             yield Static(id="rope-plane")
-            yield Static(id="rope-side")
+            yield FittedStatic(id="rope-side")
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ class RoPELab(Lab):
         self.query_one("#rope-plane", Static).update(self.plane(rotated))
         side = self.rotation_text(rotated)
         side.append("\n\n")
-        side.append_text(self.check_text(self.check()))
+        side.append_text(self.check_text(self.check(), self.query_one("#rope-side", Static).size.width))
         self.query_one("#rope-side", Static).update(side)
 
     def plane(self, rotated: list[rope_demo.RotatedPair]) -> Text:
@@ -129,15 +129,19 @@ class RoPELab(Lab):
         out.append(self.s("length", length=f"{math.hypot(now.x, now.y):.3f}"), "dim")
         return out
 
-    def check_text(self, check: rope_demo.RelativeCheck) -> Text:
+    def check_text(self, check: rope_demo.RelativeCheck, width: int = 0) -> Text:
+        """The relative-position check; lists break between items, never between a position pair
+        (or a distance) and its score."""
         out = Text()
         out.append(self.s("check_heading", distance=check.distance, d=check.d) + "\n", "bold cyan")
-        parts = [f"({m},{n}) {score:.6f}" for (m, n), score in zip(check.position_pairs, check.scores)]
-        out.append("  ".join(parts) + "\n")
+        parts = [Text(f"({m},{n}) {score:.6f}") for (m, n), score in zip(check.position_pairs, check.scores)]
+        out.append_text(wrap_pieces(parts, width, gap="  "))
+        out.append("\n")
         verdict = self.s("same" if check.equal else "different")
         out.append(self.s("max_diff", diff=f"{check.max_abs_diff:.1e}") + " ")
         out.append(("✓ " if check.equal else "✗ ") + verdict + "\n", "green" if check.equal else "red")
-        out.append(self.s("by_distance") + " ", "dim")
-        out.append("  ".join(f"{dist}: {score:.2f}" for dist, score in check.by_distance.items()) + "\n")
+        scores = [Text(f"{dist}: {score:.2f}") for dist, score in check.by_distance.items()]
+        out.append_text(wrap_pieces(scores, width, gap="  ", start=Text(self.s("by_distance") + " ", "dim")))
+        out.append("\n")
         out.append(self.s("plain", score=f"{check.plain_score:.3f}"), "dim")
         return out

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.l12_training import (
     RunSetup,
     Series,
@@ -34,6 +34,11 @@ KINDS = ("learned", "rope")
 STYLE = {"learned": "cyan", "rope": "magenta"}
 VAL_STYLE = {"learned": "bold cyan", "rope": "bold magenta"}
 OVERLAP_STYLE = "white"  # cells where both curves pass
+# Not colour alone: learned positions are a braille line, RoPE a line of markers, and a cell both
+# pass gets its own glyph; the legend shows each glyph with its name.
+MARKER = {"learned": "", "rope": "×"}
+LEGEND_GLYPH = {"learned": "⠤⠤", "rope": "××"}
+BOTH = "*"
 
 
 class RoPEvsLearnedLab(Lab):
@@ -44,12 +49,11 @@ class RoPEvsLearnedLab(Lab):
     ]
 
     DEFAULT_CSS = """
-    RoPEvsLearnedLab #rl-status { height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
+    RoPEvsLearnedLab #rl-status { height: auto; }  /* wraps: the idle hint is whole at 80 columns too */
     RoPEvsLearnedLab #rl-charts { height: 7; }
     RoPEvsLearnedLab #rl-train, RoPEvsLearnedLab #rl-val { width: 1fr; }
     RoPEvsLearnedLab #rl-val { padding-left: 1; }
     RoPEvsLearnedLab #rl-final { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    RoPEvsLearnedLab.narrow #rl-status { height: auto; text-wrap: wrap; }
     RoPEvsLearnedLab.narrow #rl-charts { layout: vertical; height: auto; }
     RoPEvsLearnedLab.narrow #rl-train, RoPEvsLearnedLab.narrow #rl-val { width: 100%; height: 7; padding-left: 0; }
     RoPEvsLearnedLab.narrow #rl-final { height: auto; text-wrap: wrap; }
@@ -70,8 +74,8 @@ class RoPEvsLearnedLab(Lab):
         yield self.title_widget()
         yield Static(id="rl-status")
         with Horizontal(id="rl-charts"):
-            yield Static(id="rl-train")
-            yield Static(id="rl-val")
+            yield FittedStatic(id="rl-train")
+            yield FittedStatic(id="rl-val")
         yield Static(id="rl-final")
 
     # -- keys ---------------------------------------------------------------------------------
@@ -167,7 +171,7 @@ class RoPEvsLearnedLab(Lab):
             text.append(" · " + self.s("shape", layers=setup.n_layer, heads=setup.n_head, width=setup.n_embd), style="dim")
         for kind in KINDS:
             text.append("\n")
-            text.append(f"━ {self.kind_name(kind):<11}", style=STYLE[kind])
+            text.append(f"{LEGEND_GLYPH[kind]} {self.kind_name(kind):<11}", style=STYLE[kind])
             last, model = self.last(kind), self.setups.get(kind)
             if model is not None:
                 text.append(self.s("params", params=model.n_params), style="dim")
@@ -187,15 +191,16 @@ class RoPEvsLearnedLab(Lab):
         width = width if width > 12 else 37
         head = Text()
         head.append(heading, style="bold")
-        head.append("  " + self.s("legend"), style=OVERLAP_STYLE)
-        return join_lines([head, *draw_chart(series, self.x_max(), width - 6, 6, overlap=OVERLAP_STYLE)])
+        head.append("  " + self.s("legend", glyph=BOTH), style=OVERLAP_STYLE)
+        return join_lines([head, *draw_chart(series, self.x_max(), width - 6, 6, overlap=OVERLAP_STYLE, both=BOTH)])
 
     def train_chart(self) -> Text:
-        series = [Series([(e.step, e.train_loss) for e in self.events[k]], STYLE[k], connect=True) for k in KINDS]
+        series = [Series([(e.step, e.train_loss) for e in self.events[k]], STYLE[k], connect=True, marker=MARKER[k])
+                  for k in KINDS]
         return self._chart("#rl-train", self.s("train_heading"), series)
 
     def val_chart(self) -> Text:
-        series = [Series(self.val_points[k], STYLE[k], connect=True) for k in KINDS]
+        series = [Series(self.val_points[k], STYLE[k], connect=True, marker=MARKER[k]) for k in KINDS]
         return self._chart("#rl-val", self.s("val_heading"), series)
 
     def final_text(self) -> Text:

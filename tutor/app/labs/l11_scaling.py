@@ -19,13 +19,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import (
     REDRAWS_PER_SECOND,
     SERIES_COLORS,
@@ -99,6 +100,10 @@ def _copy(run: ModelRun) -> ModelRun:
     return ModelRun(run.size, run.n_params, list(run.eval_points), run.train_loss, run.step, run.done)
 
 
+# Each curve's own character, at its end on the chart and before its line in the legend: the
+# curves keep their names in 16 colours and with NO_COLOR.
+CURVE_LABELS = ("1", "2", "3", "4", "5")
+
 class ScalingLab(Lab):
     LESSON_ID = "m2-l11-scaling-multimodal"
     KEYS = [
@@ -114,10 +119,10 @@ class ScalingLab(Lab):
     ScalingLab #sc-exp { display: none; }
     ScalingLab.experiment #sc-exp { display: block; }
     ScalingLab.experiment #sc-calc { display: none; }
-    ScalingLab #sc-input-row { height: 1; }
+    ScalingLab #sc-input-row { height: auto; }  /* the hint wraps under itself at 60 columns */
     ScalingLab #sc-label { width: auto; }
     ScalingLab #sc-budget { width: 14; height: 1; border: none; padding: 0 1; }
-    ScalingLab #sc-hint { width: 1fr; color: $text-muted; padding-left: 1; }
+    ScalingLab #sc-hint { width: 1fr; height: auto; color: $text-muted; padding-left: 1; }
     ScalingLab #sc-body, ScalingLab #sc-exp-body { height: 1fr; }
     ScalingLab #sc-table { width: 37; }
     ScalingLab #sc-chart { width: 1fr; }
@@ -145,10 +150,10 @@ class ScalingLab(Lab):
                 yield Static(id="sc-hint")
             with Horizontal(id="sc-body"):
                 yield Static(id="sc-table")
-                yield Static(id="sc-chart")
+                yield FittedStatic(id="sc-chart")
         with Vertical(id="sc-exp"):
             with Horizontal(id="sc-exp-body"):
-                yield Static(id="sc-curves")
+                yield FittedStatic(id="sc-curves")
                 yield Static(id="sc-sizes")
             yield Static(id="sc-status", classes="lab-status")
 
@@ -263,28 +268,34 @@ class ScalingLab(Lab):
             table.append(f"{a:>11} {r:>11}\n")
         table.append(self.s("formula", C=sci(b.compute)) + "\n", "dim")
         table.append(self.s("floor", E=f"{scaling.E:.2f}") + "\n", "dim")
-        for (d, _), color in zip(b.curves, SERIES_COLORS):
-            table.append("━━ ", color)
+        for (d, _), color, label in zip(b.curves, SERIES_COLORS, CURVE_LABELS):
+            table.append(f"━{label} ", f"bold {color}")  # the label also ends its curve on the chart
             table.append(self.s("legend", D=sci(d)) + "\n")
         table.rstrip()
         self.query_one("#sc-table", Static).update(table)
         self.query_one("#sc-chart", Static).update(self.curves_chart(b))
 
-    def curves_chart(self, b: Budget) -> Text:
+    def curves_chart(self, b: Budget) -> Group:
         series = [(points, color) for (_, points), color in zip(b.curves, SERIES_COLORS)]
         n_lo, n_hi = b.fit.n_params / SPAN, b.fit.n_params * SPAN
         all_losses = [loss for _, pts in b.curves for _, loss in pts]
         y_range = (scaling.E, max(all_losses))
         floor = [(n_lo, scaling.E), (n_hi, scaling.E)]
+        dashes = [([p], "grey50") for p in _dashes(floor)]
+        # As wide as the chart's column allows (at most 30): a wider line would wrap into false curves.
+        label_width = max(len(f"{y_range[1]:.2f}"), len(f"{y_range[0]:.2f}")) + 1
+        room = self.query_one("#sc-chart", Static).size.width - label_width
+        cols = 30 if room <= 0 else max(12, min(30, room))
         canvas, _, _ = plot_lines(
-            [([p], "grey50") for p in _dashes(floor)] + series, 30, 8, x_range=(n_lo, n_hi), y_range=y_range, log_x=True
+            dashes + series, cols, 8, x_range=(n_lo, n_hi), y_range=y_range, log_x=True,
+            end_labels={len(dashes) + i: label for i, label in enumerate(CURVE_LABELS[: len(series)])},
         )
         # the fit's optimum, on the middle curve
         fx = 0.5 * (canvas.dots_x - 1)
         fy = (1 - (b.fit.loss - y_range[0]) / (y_range[1] - y_range[0])) * (canvas.dots_y - 1)
         canvas.put(int(fx // 2), int(fy // 4), "●", f"bold {SERIES_COLORS[1]}")
-        heading = Text(self.s("curves_heading") + "\n", "bold")
-        return heading + chart_with_axes(canvas, f"{y_range[1]:.2f}", f"{y_range[0]:.2f}", sci(n_lo, 2), sci(n_hi, 2))
+        heading = Text(self.s("curves_heading"), "bold")  # wraps; the chart below never does
+        return Group(heading, chart_with_axes(canvas, f"{y_range[1]:.2f}", f"{y_range[0]:.2f}", sci(n_lo, 2), sci(n_hi, 2)))
 
     def draw_experiment(self) -> None:
         status = {
@@ -304,16 +315,19 @@ class ScalingLab(Lab):
             return
         runs = [exp.runs[s] for s in self.sizes]
         series = [([(float(st), v) for st, v in r.eval_points], c) for r, c in zip(runs, SERIES_COLORS)]
-        canvas, _, y_range = plot_lines(series, 30, 7, x_range=(1.0, float(exp.steps)), log_y=True)
+        room = curves.size.width - 7  # the y labels (3 significant digits) and the axis
+        cols = 30 if room <= 0 else max(12, min(30, room))
+        canvas, _, y_range = plot_lines(series, cols, 7, x_range=(1.0, float(exp.steps)), log_y=True,
+                                        end_labels=dict(enumerate(CURVE_LABELS[: len(series)])))
         step = max(r.step for r in runs)
-        head = Text(self.s("curves_exp", step=step, steps=exp.steps) + "\n", "bold")
-        curves.update(head + chart_with_axes(canvas, num(y_range[1], 3), num(y_range[0], 3), "1", str(exp.steps)))
+        head = Text(self.s("curves_exp", step=step, steps=exp.steps), "bold")
+        curves.update(Group(head, chart_with_axes(canvas, num(y_range[1], 3), num(y_range[0], 3), "1", str(exp.steps))))
 
         table = Text(no_wrap=True, overflow="ellipsis")
         table.append(f"{self.s('width'):<8}{self.s('params'):>9}{self.s('eval_loss'):>11}\n", "bold")
-        for r, color in zip(runs, SERIES_COLORS):
+        for r, color, label in zip(runs, SERIES_COLORS, CURVE_LABELS):
             loss = r.eval_points[-1][1] if r.eval_points else None
-            table.append("━ ", color)
+            table.append(f"{label} ", f"bold {color}")
             table.append(f"{r.size:<6}{r.n_params:>9,}{(num(loss, 4) if loss is not None else '…'):>11}\n")
         finals = [(float(r.n_params), r.eval_points[-1][1]) for r in runs if r.eval_points and r.n_params]
         if len(finals) >= 2:

@@ -23,8 +23,8 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.app.labs.base import Lab
-from tutor.app.labs.charts import Canvas
+from tutor.app.labs.base import FittedStatic, Lab
+from tutor.app.labs.charts import Canvas, wrap_pieces
 
 # The lab's run: the course recipe, shortened so it finishes in a minute or two on a laptop CPU.
 LAB_STEPS = 400
@@ -35,6 +35,9 @@ MODEL_OVERRIDES: dict = {}  # on top of pretrained.COURSE_MODEL (tests shrink th
 
 TRAIN_STYLE = "cyan"
 VAL_STYLE = "bold yellow"
+# Each loss curve's glyph, named in the legend: braille dots for training, a marker for validation.
+TRAIN_GLYPH = "⠤⠤"
+VAL_MARKER = "×"
 LR_STYLE = "green"
 PLAN_STYLE = "grey42"
 
@@ -46,6 +49,9 @@ class Series:
     points: Sequence[tuple[float, float]]  # (x, y) in data units
     style: str
     connect: bool = False  # a line through the points, or just the points
+    # Drawn as this glyph in each cell it crosses (over the braille series) instead of braille
+    # dots: two curves then differ by shape, so 16 colours and NO_COLOR keep them apart.
+    marker: str = ""
 
 
 def finite(values: Sequence[float]) -> list[float]:
@@ -65,10 +71,13 @@ def draw_chart(
     label: str = "{:.2f}",
     label_width: int = 5,
     overlap: str | None = None,
+    both: str = "",
 ) -> list[Text]:
     """`rows` lines: a label column (the data's highest and lowest value) and a braille plot.
 
-    x runs from 0 to x_max across the width; y from the lowest to the highest value shown.
+    x runs from 0 to x_max across the width; y from the lowest to the highest value shown. Series
+    with a marker are drawn last, as glyphs; `both` marks a cell a marker shares with braille dots
+    (in the `overlap` style).
     """
     canvas = Canvas(cols, rows, overlap)  # cells; canvas.dots_x / dots_y are the dots
     bounds = value_range(series)
@@ -81,14 +90,17 @@ def draw_chart(
             py = round((hi - y) / span * (canvas.dots_y - 1))
             return px, py
 
-        for s in series:
+        for s in sorted(series, key=lambda s: bool(s.marker)):  # braille first, glyphs over it
             previous = None
             for x, y in s.points:
                 if y is None or not math.isfinite(y):
                     previous = None
                     continue
                 px, py = to_px(x, y)
-                if s.connect and previous is not None:
+                start = previous if s.connect and previous is not None else (px, py)
+                if s.marker:
+                    canvas.mark_line(*start, px, py, s.marker, s.style, both, overlap or "")
+                elif s.connect and previous is not None:
                     canvas.line(*previous, px, py, s.style)
                 else:
                     canvas.dot(px, py, s.style)
@@ -257,10 +269,10 @@ class TrainingLab(Lab):
 
     def compose(self) -> ComposeResult:
         yield self.title_widget()
-        yield Static(id="tr-status")
+        yield FittedStatic(id="tr-status")
         with Horizontal(id="tr-charts"):
-            yield Static(id="tr-loss")
-            yield Static(id="tr-lr")
+            yield FittedStatic(id="tr-loss")
+            yield FittedStatic(id="tr-lr")
         yield Static(id="tr-sample")
 
     # -- keys ---------------------------------------------------------------------------------
@@ -396,27 +408,31 @@ class TrainingLab(Lab):
         state = self.s("state." + self.state)
         text.append(state, style="bold")
         setup, last = self.setup, self.last
+        width = self.query_one("#tr-status", Static).size.width if self.has_class("narrow") else 0
         if self.state == "idle":
             text.append("  " + self.s("idle_hint", steps=LAB_STEPS))
         elif self.state == "loading":
             text.append("  " + self.s("loading_hint"))
         elif last is not None:
-            if self.state in ("finished", "stopped") and self.run_model is not None:
-                text.append("  " + self.s("export_hint"))
-            text.append("  " + self.s("step", step=last.step, steps=last.max_steps))
-            text.append("  ·  " + self.s("speed", tps=last.tokens_per_s))
+            # Short figures, each kept whole: a narrow lab breaks the line between them, never
+            # between a number and its unit ("1,000" / "tokens/s").
+            pieces = [Text(self.s("export_hint"))] if self.state in ("finished", "stopped") and self.run_model else []
+            pieces += [Text(self.s("step", step=last.step, steps=last.max_steps) + "  ·"),
+                       Text(self.s("speed", tps=last.tokens_per_s))]
+            text = wrap_pieces(pieces, width, gap="  ", start=Text(state + "  ", style="bold"))
+            text.no_wrap, text.overflow = False, None
         elif setup is not None:
             text.append("  " + self.s("step", step=0, steps=setup.max_steps))
         text.append("\n")
         if last is not None:
-            text.append(self.s("train_loss", loss=last.train_loss), style=TRAIN_STYLE)
-            text.append("  ")
             if self.last_val is not None:
                 step, loss = self.last_val
-                text.append(self.s("val_loss", loss=loss, step=step), style=VAL_STYLE)
+                val = Text(self.s("val_loss", loss=loss, step=step), style=VAL_STYLE)
             else:
-                text.append(self.s("val_pending"), style="dim")
-            text.append("  " + self.s("lr", lr=last.lr), style=LR_STYLE)
+                val = Text(self.s("val_pending"), style="dim")
+            figures = [Text(self.s("train_loss", loss=last.train_loss), style=TRAIN_STYLE), val,
+                       Text(self.s("lr", lr=last.lr), style=LR_STYLE)]
+            text.append_text(wrap_pieces(figures, width, gap="  "))
         elif setup is not None:
             text.append(
                 self.s(
@@ -440,11 +456,12 @@ class TrainingLab(Lab):
         width, rows = self._chart_size("#tr-loss", 50)
         head = Text()
         head.append(self.s("loss_heading") + "  ", style="bold")
-        head.append("━ " + self.s("train"), style=TRAIN_STYLE)
+        head.append(f"{TRAIN_GLYPH} " + self.s("train"), style=TRAIN_STYLE)
         head.append("  ")
-        head.append("━ " + self.s("validation"), style=VAL_STYLE)
+        head.append(f"{VAL_MARKER * 2} " + self.s("validation"), style=VAL_STYLE)
         x_max = self.setup.max_steps if self.setup else LAB_STEPS
-        series = [Series(self.train_points, TRAIN_STYLE, connect=True), Series(self.val_points, VAL_STYLE, connect=True)]
+        series = [Series(self.train_points, TRAIN_STYLE, connect=True),
+                  Series(self.val_points, VAL_STYLE, connect=True, marker=VAL_MARKER)]
         lines = draw_chart(series, x_max, width - 6, rows)
         return join_lines([head, *lines])
 

@@ -234,15 +234,15 @@ class OllamaLab(Lab):
         for model in status.models:
             details = model.get("details") or {}
             size = model.get("size")
-            lines.append(
-                self.s(
-                    "model_line",
-                    name=model.get("model") or model.get("name") or "?",
-                    size=format_bytes(size, binary=False) if isinstance(size, (int, float)) else "?",
-                    params=details.get("parameter_size") or "?",
-                    quant=details.get("quantization_level") or "?",
-                )
+            values = dict(
+                name=model.get("model") or model.get("name") or "?",
+                size=format_bytes(size, binary=False) if isinstance(size, (int, float)) else "?",
+                params=details.get("parameter_size") or "?",
+                quant=details.get("quantization_level") or "?",
             )
+            # A narrow lab gives the details their own indented line: a wrapped row would split
+            # a size or a parameter count from its words.
+            lines.append(self.s("model_line_narrow" if self.has_class("narrow") else "model_line", **values))
         text.append("\n".join(lines))
         text.append("\n" + self.s("chat_hint"), style="dim")
         return text
