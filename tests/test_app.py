@@ -134,7 +134,8 @@ async def test_open_a_lesson_scroll_and_move_next_and_previous(run_app, store):
         await open_from_overview(pilot, L1)
         screen = app.screen
         assert isinstance(screen, LessonScreen) and screen.lesson_id == L1
-        assert text_of(app, "#lesson-header").startswith("Lesson 1 of 15 · Foundations of LLMs")
+        assert text_of(app, "#lesson-header").startswith("Lesson 1 of 15 · ")
+        assert text_of(app, "#lesson-header").endswith(" · Foundations of LLMs")
         assert store.lesson_progress(L1).status == "reading"
         markdown = app.screen.query_one("#lesson-text", LessonText)
         assert markdown.source.startswith("# How LLMs work inside")
@@ -193,7 +194,7 @@ async def test_mark_a_lesson_done(run_app, store):
         await pilot.press("d")
         await settle(pilot)
         assert store.lesson_progress(L1).status == "done"
-        assert text_of(app, "#lesson-header").endswith("✓ done")
+        assert "· ✓ done ·" in text_of(app, "#lesson-header")
         assert "Lesson marked as done ✓" in notices(app)
         await pilot.press("d")  # a second d takes the mark back ...
         await settle(pilot)

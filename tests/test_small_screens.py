@@ -231,6 +231,15 @@ async def test_d_takes_the_done_mark_back(run_app, store):
         assert "leyendo" in str(app.screen.query_one("#lesson-header").content)
 
 
+async def test_lesson_header_keeps_its_status_at_60_columns(run_app):
+    """The longest module title at 60 columns: the status is on screen, the title is what is cut."""
+    async with run_app(lang="es", size=(60, 18), start=lesson("m2-l08-gpt2-from-scratch")) as (app, pilot):
+        await settle(pilot)
+        header = app.screen.query_one("#lesson-header")
+        shown = "".join(segment.text for segment in header.render_line(0))
+        assert "Lección 8 de 15 · ◐ leyendo" in shown
+
+
 async def test_overview_cursor_follows_lessons_turned_with_n(run_app):
     from textual.widgets import OptionList
 

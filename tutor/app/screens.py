@@ -383,8 +383,11 @@ class LessonScreen(TutorScreen):
         lesson = self.lesson
         module = self.course.module(lesson.module_id)
         status = self.store.lesson_progress(lesson.id).status
-        header = t("lesson.header", self.lang, number=lesson.number, total=len(self.course.lessons), module=module.title[self.lang])
-        self.query_one("#lesson-header", Static).update(f"{header} · {STATUS_MARK[status]} {t('status.' + status, self.lang)}")
+        # The status before the module's title: at 60 columns the line is cut at its end, and the
+        # title is the part the learner can do without ("leyendo" was what went).
+        position = t("lesson.position", self.lang, number=lesson.number, total=len(self.course.lessons))
+        state = f"{STATUS_MARK[status]} {t('status.' + status, self.lang)}"
+        self.query_one("#lesson-header", Static).update(f"{position} · {state} · {module.title[self.lang]}")
 
     async def load_text(self) -> None:
         self.update_header()
