@@ -244,3 +244,18 @@ def test_lab_keys_and_strings():
         strings = lab_strings(lab.LESSON_ID)
         assert set(strings["es"]) == set(strings["en"]), lab.__name__
         assert all(label in strings["en"] for _, _, label in lab.KEYS if label)
+
+
+def test_a_file_error_in_a_lab_says_its_path_and_reason_in_the_learners_words():
+    import errno
+
+    from tutor.app.labs.base import error_text
+    from tutor.i18n import set_message_lang
+
+    previous = set_message_lang("es")
+    try:
+        denied = PermissionError(errno.EACCES, "Permission denied", "/srv/models/lab12.gguf")
+        assert error_text(denied) == "/srv/models/lab12.gguf: permiso denegado"
+        assert error_text(ValueError("bad header")) == "ValueError: bad header"
+    finally:
+        set_message_lang(previous)

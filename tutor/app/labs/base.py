@@ -205,9 +205,21 @@ class Lab(Vertical, can_focus=True):
         self.cancel_event.set()
 
     def show_error(self, exc: BaseException) -> None:
-        from tutor.i18n import Said  # the engine's own errors say it in the learner's words; others name their kind
+        self.notify(error_text(exc), severity="error", timeout=8)
 
-        self.notify(str(exc) if isinstance(exc, Said) else f"{type(exc).__name__}: {exc}", severity="error", timeout=8)
+
+def error_text(exc: BaseException) -> str:
+    """What a failure says in a lab: the engine's and fit check's own errors (Said) in the
+    learner's words; a file error as its path and the reason in those words; anything else names
+    its kind, since its text is Python's, not ours."""
+    from tutor.i18n import Said, os_reason
+
+    if isinstance(exc, Said):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = exc.filename if exc.filename is not None else ""
+        return f"{where}: {os_reason(exc)}" if where else os_reason(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 class FittedStatic(Static):

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from tutor.app.labs.base import Lab, lab_strings
+from tutor.app.labs.base import Lab, error_text, lab_strings
 
 # The mini MoE: 8 experts and top-2 per token, like Mixtral, at toy width so it trains live on a
 # laptop CPU. The tokenizer (and so the vocabulary) is the course's own.
@@ -270,7 +270,7 @@ class MoELab(Lab):
 
     def _failed(self, exc: BaseException) -> None:
         """The model could not be built (no tokenizer file, no torch ...): say so in the lab."""
-        self.error = f"{type(exc).__name__}: {exc}"
+        self.error = error_text(exc)
         self.refresh_lab()
 
     def _built(self, result: tuple[MoEWorkbench, Routing, ParamCounts, dict | None]) -> None:

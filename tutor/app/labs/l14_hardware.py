@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from tutor.app.labs.base import Lab
+from tutor.app.labs.base import Lab, error_text
 from tutor.engine import memory
 
 # The context the calculator starts at, and its bounds: the learner doubles and halves it.
@@ -53,7 +53,7 @@ def detect_machine() -> Machine:
     try:
         hw = detect_hardware()
     except Exception as exc:  # noqa: BLE001 - fail soft: the calculator still works without the machine
-        return Machine(None, None, [], error=f"{type(exc).__name__}: {exc}")
+        return Machine(None, None, [], error=error_text(exc))
     gpus = [(gpu.name or gpu.kind, int(gpu.usable_bytes)) for gpu in hw.gpus]
     return Machine(hw.ram_total, hw.memory_for_cpu, gpus)
 

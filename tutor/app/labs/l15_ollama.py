@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tutor.app.labs.base import Lab, lab_strings
+from tutor.app.labs.base import Lab, error_text, lab_strings
 from tutor.engine.export import COURSE_EXPORT, export_path, modelfile_path, ollama_name
 from tutor.engine.memory import format_bytes
 from tutor.fit.ollama_api import parse_host
@@ -73,7 +73,7 @@ def _recommend(status: OllamaStatus) -> None:
     try:
         ranked = verdict_for_catalogue(detect_hardware(), status.version)
     except Exception as exc:  # noqa: BLE001 - a broken estimate must not take the lab down
-        status.picks_error = f"{type(exc).__name__}: {exc}"
+        status.picks_error = error_text(exc)
         return
     loads = [m for m in ranked if m.get("verdict") != VERDICT_NO]
     status.picks = loads[:RECOMMENDED]
@@ -368,7 +368,7 @@ def own_model_events(own: OwnModel, host: str | None, cancel):
             export_gguf(path)  # the shipped model: a fresh export, a second or two
         spec = read_modelfile(modelfile_path(path))
     except (OSError, ValueError) as exc:
-        yield "error", f"{type(exc).__name__}: {exc}"
+        yield "error", error_text(exc)
         return
     yield "exported", path
     if host is None:
