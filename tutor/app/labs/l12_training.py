@@ -40,6 +40,10 @@ TRAIN_GLYPH = "⠤⠤"
 VAL_MARKER = "×"
 LR_STYLE = "green"
 PLAN_STYLE = "grey42"
+# The learning-rate chart: the schedule ahead in braille dots, the steps already taken as a
+# marker over it, so how far the run has gone shows without colour too.
+PLAN_GLYPH = "⠤⠤"
+DONE_MARKER = "•"
 
 
 # ----------------------------------------------------------------------------- braille charts
@@ -468,13 +472,18 @@ class TrainingLab(Lab):
     def lr_chart(self) -> Text:
         width, rows = self._chart_size("#tr-lr", self.LR_WIDTH - 1)
         head = Text(self.s("lr_heading"), style="bold")
+        legend = Text()
+        legend.append(f"{PLAN_GLYPH} " + self.s("lr_plan"), style=PLAN_STYLE)
+        legend.append("  ")
+        legend.append(f"{DONE_MARKER * 2} " + self.s("lr_done"), style=LR_STYLE)
+        rows -= 1  # the legend's line: the chart keeps its height in all
         if self.setup is None:
-            return join_lines([head, *draw_chart([], 1, width - 8, rows, label="{:.1e}", label_width=7)])
+            return join_lines([head, legend, *draw_chart([], 1, width - 8, rows, label="{:.1e}", label_width=7)])
         plan = list(enumerate(self.setup.schedule))
         done = [(e.step - 1, e.lr) for e in self.events]
-        series = [Series(plan, PLAN_STYLE, connect=True), Series(done, LR_STYLE, connect=True)]
+        series = [Series(plan, PLAN_STYLE, connect=True), Series(done, LR_STYLE, connect=True, marker=DONE_MARKER)]
         lines = draw_chart(series, max(1, self.setup.max_steps - 1), width - 8, rows, label="{:.1e}", label_width=7)
-        return join_lines([head, *lines])
+        return join_lines([head, legend, *lines])
 
     def sample_text(self) -> Text:
         if self.export_note is not None:
