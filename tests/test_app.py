@@ -437,6 +437,42 @@ async def test_glossary_screen(run_app):
         assert isinstance(app.screen, OverviewScreen)
 
 
+async def test_glossary_filter_narrows_the_terms_and_esc_steps_back(run_app):
+    """`/` then a few letters: only the terms that name or mention them, accents folded; Esc
+    clears the search, a second Esc leaves the filter, a third the screen."""
+    from textual.widgets import Input
+
+    async with run_app(lang="es", size=(60, 18)) as (app, pilot):
+        await pilot.press("g")
+        await settle(pilot)
+        screen = app.screen
+        everything = screen.query_one("#glossary-text", Markdown).source.count("**") // 2
+        await pilot.press("slash")
+        await settle(pilot)
+        field = screen.query_one("#glossary-filter", Input)
+        assert field.has_focus and field.region.height == 1
+        await pilot.press(*"epoca")
+        await settle(pilot)
+        source = screen.query_one("#glossary-text", Markdown).source
+        found = source.count("**") // 2
+        assert "**Época**" in source and 0 < found < everything
+        assert str(screen.query_one("#glossary-count").content) == f"{found} de {everything} términos"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert field.value == "" and field.has_focus
+        assert screen.query_one("#glossary-text", Markdown).source.count("**") // 2 == everything
+        await pilot.press(*"zzzq")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, GlossaryScreen)  # letters in the filter are no shortcuts
+        assert "Ningún término" in screen.query_one("#glossary-text", Markdown).source
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, GlossaryScreen) and not field.has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+
+
 async def test_q_quits_from_the_overview(run_app):
     async with run_app(lang="en") as (app, pilot):
         await pilot.press("q")

@@ -515,6 +515,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "chat.settings.bad_num_ctx": "La longitud de contexto debe ser un entero de al menos 256 (o vacía).",
         "chat.plain.help": "Texto plano: selecciona con Mayús+flechas o con el ratón; Ctrl+C copia la selección y F8 todo (OSC 52). Para seleccionar con tu terminal, mantén Mayús (Opción en macOS) al arrastrar. Esc vuelve.",
         "glossary.title": "Glosario",
+        "glossary.filter": "Buscar un término (Esc: salir de la búsqueda)",
+        "glossary.count": "{shown} de {total} términos",
+        "glossary.none": "Ningún término dice eso. Esc borra la búsqueda.",
+        "key.find": "Buscar",
         "too_small": "La terminal es demasiado pequeña: necesito al menos {need_w}×{need_h}, hay {w}×{h}.",
         "store.recovered": (
             "El archivo de progreso estaba dañado y se ha apartado a {path}. Empiezas con un progreso nuevo; "
@@ -915,6 +919,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "chat.settings.bad_num_ctx": "The context length must be a whole number of at least 256 (or empty).",
         "chat.plain.help": "Plain text: select with Shift+arrows or the mouse; Ctrl+C copies the selection and F8 everything (OSC 52). To select with your terminal instead, hold Shift (Option on macOS) while dragging. Esc goes back.",
         "glossary.title": "Glossary",
+        "glossary.filter": "Find a term (Esc: leave the search)",
+        "glossary.count": "{shown} of {total} terms",
+        "glossary.none": "No term says that. Esc clears the search.",
+        "key.find": "Find",
         "too_small": "The terminal is too small: I need at least {need_w}×{need_h}, it is {w}×{h}.",
         "store.recovered": (
             "The progress file was damaged and has been moved aside to {path}. You start with fresh progress; "

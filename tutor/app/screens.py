@@ -824,13 +824,31 @@ class ProgressScreen(TutorScreen):
 # -- glossary --------------------------------------------------------------------------------
 
 
+def search_fold(text: str) -> str:
+    """Text as a search compares it: case and accents folded ("epoca" finds "Época"), ñ kept."""
+    return collation_key(text)[0].replace("n~", "ñ")
+
+
 class GlossaryScreen(TutorScreen):
-    KEYS = [("escape", "back", "key.back")]
+    """Every term of the course, in dictionary order, with a filter: `/` and a few letters narrow
+    forty-odd screens of terms (at 60x18) to the ones that name or mention them."""
+
+    KEYS = [("slash", "find", "key.find"), ("escape", "back", "key.back")]
+    SCROLL_WHILE_TYPING = {"down": "scroll_down", "up": "scroll_up", "pagedown": "scroll_page_down", "pageup": "scroll_page_up"}
+
+    DEFAULT_CSS = """
+    GlossaryScreen #glossary-filter { height: 1; border: none; padding: 0 1; display: none; }
+    GlossaryScreen #glossary-filter.shown { display: block; }
+    GlossaryScreen #glossary-count { height: 1; padding: 0 1; color: $text-muted; display: none; }
+    GlossaryScreen #glossary-count.shown { display: block; }
+    """
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Markdown
+        from textual.widgets import Input, Markdown
 
         yield from self.compose_frame()
+        yield Input(placeholder=t("glossary.filter", self.lang), id="glossary-filter")
+        yield Static("", id="glossary-count")
         with VerticalScroll(id="glossary"):
             yield Markdown("", id="glossary-text", open_links=False)
         yield KeyFooter()
@@ -841,16 +859,57 @@ class GlossaryScreen(TutorScreen):
         self.query_one("#glossary", VerticalScroll).focus()
 
     def refresh_content(self) -> None:
-        from textual.widgets import Markdown
+        from textual.widgets import Input, Markdown
 
         from tutor.lessons import load_glossary
 
         lang = self.lang
+        query = search_fold(self.query_one("#glossary-filter", Input).value.strip())
+        terms = sorted(load_glossary(), key=lambda term: collation_key(term.term[lang]))
+        shown = [term for term in terms
+                 if not query or query in search_fold(term.term[lang]) or query in search_fold(term.definition[lang])]
         lines = [f"# {t('glossary.title', lang)}", ""]
-        for term in sorted(load_glossary(), key=lambda term: collation_key(term.term[lang])):
+        for term in shown:
             lines.append(f"**{term.term[lang]}**: {term.definition[lang]}")
             lines.append("")
+        if query and not shown:
+            lines.append(t("glossary.none", lang))
         self.query_one("#glossary-text", Markdown).update("\n".join(lines))
+        count = self.query_one("#glossary-count", Static)
+        count.update(t("glossary.count", lang, shown=len(shown), total=len(terms)))
+        count.set_class(bool(query), "shown")
+        self.query_one("#glossary", VerticalScroll).scroll_home(animate=False)
+
+    def action_find(self) -> None:
+        from textual.widgets import Input
+
+        field = self.query_one("#glossary-filter", Input)
+        field.add_class("shown")
+        field.focus()
+
+    def on_input_changed(self, event) -> None:
+        if event.input.id == "glossary-filter":
+            self.refresh_content()
+
+    def on_input_submitted(self, event) -> None:
+        if event.input.id == "glossary-filter":  # Enter: read what was found
+            self.query_one("#glossary", VerticalScroll).focus()
+
+    def on_key(self, event) -> None:
+        from textual.widgets import Input
+
+        field = self.query_one("#glossary-filter", Input)
+        if event.key == "escape" and field.has_focus:  # Esc leaves the filter first, then the screen
+            event.stop()
+            event.prevent_default()
+            if field.value:
+                field.value = ""  # a new search: the learner stays in the field
+            else:
+                field.remove_class("shown")
+                self.query_one("#glossary", VerticalScroll).focus()
+        elif event.key in self.SCROLL_WHILE_TYPING and field.has_focus:
+            event.stop()  # the list scrolls while the learner types
+            getattr(self.query_one("#glossary", VerticalScroll), self.SCROLL_WHILE_TYPING[event.key])()
 
     def action_back(self) -> None:
         self.app.pop_screen()
