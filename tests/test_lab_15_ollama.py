@@ -235,3 +235,19 @@ async def test_an_ollama_too_old_to_create_from_files_is_explained(run_app, sett
         text = shown(app, "#ol-own")
         assert "No se pudo crear el modelo." in text and "0.5.5" in text
         assert "ollama create tutor-course -f" in text.replace("\n", "")
+
+
+async def test_a_model_lab_12_exported_is_not_offered_for_export_again(run_app, settle, closed_port, machine, tutor_home):
+    """Lab 12 wrote its GGUF already: without Ollama the lab says so and gives the command at once."""
+    from tutor.engine.export import LAB_EXPORT, export_path
+
+    gguf = export_path(LAB_EXPORT)
+    gguf.parent.mkdir(parents=True, exist_ok=True)
+    gguf.write_bytes(b"GGUF")  # only its presence is read before m
+    async with run_app(**lesson()) as (app, pilot):
+        await pilot.press("l")
+        await settle(pilot)
+        own = shown(app, "#ol-own")
+        assert "you trained in lab 12" in own and "It is exported already" in own
+        assert "Press m to export" not in own
+        assert f"ollama create tutor-lab12 -f {tutor_home / 'models' / 'lab12.Modelfile'}" in own.replace("\n", "")

@@ -257,7 +257,13 @@ class OllamaLab(Lab):
         text = self.heading("own_title")
         text.append(self.s("own_source." + source) + "\n")
         if own is None:
-            text.append(self.s("own_create" if status.reachable else "own_export", name=name))
+            if status.reachable:
+                text.append(self.s("own_create", name=name))
+            elif source == "lab12":  # lab 12 exported it already: only Ollama is missing
+                text.append(self.s("own_exported_offline") + "\n" + self.s("own_command") + "\n")
+                text.append(f"  ollama create {name} -f {modelfile_path(export_path(stem))}", style="bold")
+            else:
+                text.append(self.s("own_export", name=name))
             return text
         if own.state == "exporting":
             text.append(self.s("own_exporting"), style="dim")
