@@ -50,3 +50,31 @@ async def test_the_learner_can_select_lesson_text_with_the_mouse(run_app):
         await pilot.mouse_up(text, offset=(start + 1 + len("How LLMs") - 1, 0))
         await settle(pilot)
         assert app.screen.get_selected_text() == "How LLMs"
+
+
+def test_no_figure_is_split_across_lines_at_the_smallest_width():
+    """At 60 columns (58 for the text) no line of any lesson, in either language, ends with a
+    number whose unit starts the next line, nor inside a tuple of numbers. Prose only: code
+    blocks are left out (a code line longer than the page still wraps where it must)."""
+    import re
+
+    from tutor.app.screens import CODE
+    from tutor.lessons import load_course
+
+    unit_first = re.compile(r"^\s*(GB|GiB|MB|MiB|KB|KiB|TB|TiB|min|ms|W)\b")
+    open_tuple = re.compile(r"\([-−+]?\d[\d.,]*(?:,\s[-−+]?\d[\d.,]*)*,$")
+    for lesson in load_course().lessons:
+        for lang in ("es", "en"):
+            lines = [strip.text.rstrip() for strip in drawn_lesson(CODE.sub("", lesson.markdown(lang)), 58)]
+            for line, following in zip(lines, lines[1:]):
+                where = f"{lesson.id} ({lang}): {line!r} / {following!r}"
+                assert not (re.search(r"\d$", line) and unit_first.match(following)), where
+                assert not open_tuple.search(line), where
+
+
+def test_figures_held_together_only_in_prose():
+    from tutor.app.screens import keep_figures_whole
+
+    held = keep_figures_whole("unos 42.9 GB, hombre = (0, 1), 67 % y `f((2, 3))`\n```\nx = (1, 2)  # 5 GB\n```")
+    assert held.startswith("unos 42.9\u2800GB, hombre = (0,\u28001), 67% y `f((2, 3))`")
+    assert held.endswith("```\nx = (1, 2)  # 5 GB\n```")

@@ -53,6 +53,25 @@ STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
 
 
 PERCENT_AFTER_SPACE = re.compile(r"(\d) %")
+# A figure keeps its unit ("42.9 GB") and a tuple of numbers its parts ("(0, 1)"), in prose only
+# (code is left as it is written). Rich and Textual wrap at any whitespace, U+00A0 included, so
+# the space inside a figure becomes U+2800 (braille blank): one blank cell that is not whitespace.
+# A copy of the text turns it back into a space.
+NUMBER_THEN_UNIT = re.compile(r"(\d)[ \n](GB|GiB|MB|MiB|KB|KiB|TB|TiB|min|ms|W)\b")
+NUMBER_TUPLE = re.compile(r"\([-−+]?\d[\d.,]*(?:,[ \n][-−+]?\d[\d.,]*)+\)")
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+FIGURE_JOINER = "\u2800"
+
+
+def keep_figures_whole(source: str) -> str:
+    """Markdown with FIGURE_JOINER for the spaces inside figures (number and unit, tuples of
+    numbers) outside code, so a narrow page never wraps "unos 42.9" / "GB" or "(0," / "1)"."""
+    parts = CODE.split(source)
+    for i in range(0, len(parts), 2):  # the odd parts are the code the split kept
+        prose = PERCENT_AFTER_SPACE.sub(r"\1%", parts[i])
+        prose = NUMBER_THEN_UNIT.sub(rf"\1{FIGURE_JOINER}\2", prose)
+        parts[i] = NUMBER_TUPLE.sub(lambda m: re.sub(r",[ \n]", "," + FIGURE_JOINER, m.group(0)), prose)
+    return "".join(parts)
 
 
 @functools.lru_cache(maxsize=96)
@@ -65,8 +84,8 @@ def drawn_lesson(source: str, width: int) -> tuple[Strip, ...]:
     console = Console(width=width, file=io.StringIO(), color_system="truecolor", force_terminal=True,
                       legacy_windows=False, emoji=False)
     # "67 %" (Spanish spacing) could wrap with the "%" alone on the next line: the figure and its
-    # sign are kept together (wrapping breaks at any whitespace, no-break spaces included).
-    source = PERCENT_AFTER_SPACE.sub(r"\1%", source)
+    # sign are written together; units and tuples are held by FIGURE_JOINER.
+    source = keep_figures_whole(source)
     lines = console.render_lines(RichMarkdown(source, hyperlinks=False), console.options.update(width=width), pad=False)
     # A blank line keeps one empty segment, as Textual's own text rendering gives it (the
     # screenshots stay byte for byte what they were with a Static).
@@ -153,7 +172,8 @@ class LessonText(Widget):
         )
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        return selection.extract("\n".join(line.text for line in self.lines)), "\n"
+        # Copied as written: the blanks that held figures together are plain spaces.
+        return selection.extract("\n".join(line.text for line in self.lines)).replace(FIGURE_JOINER, " "), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
