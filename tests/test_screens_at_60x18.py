@@ -90,3 +90,127 @@ async def test_chat_at_80x24_keeps_the_whole_offline_help_and_the_input(run_app,
         await settle(pilot)
         assert on_screen(app, "hello") and on_screen(app, "Ctrl+R retries")
         assert not screen.query_one("#chat-panel").border_subtitle
+
+
+# -- H2: quiz feedback scrolls as one page; L5: wrapped options hang under their text ---------------
+
+
+def longest(questions, lang="es"):
+    def size(q):
+        text = q.in_lang(lang)
+        return len(text.prompt) + sum(len(o) for o in text.options) + len(text.explanation)
+
+    return max(questions, key=size)
+
+
+def footer_text(app) -> str:
+    from textual.content import Content
+
+    from tutor.app.footer import KeyFooter
+
+    return Content.from_markup(app.screen.query_one(KeyFooter).keys_line()).plain
+
+
+async def answer_wrong_and_read_on(app, pilot, screen) -> None:
+    await app.push_screen(screen)
+    await settle(pilot)
+    dq = screen.session.current
+    wrong = (dq.correct_position + 1) % 4
+    await pilot.press(str(wrong + 1))
+    await settle(pilot)
+    explanation = dq.question.in_lang("es").explanation
+    assert on_screen(app, "✗ No es correcto")  # the verdict, right after answering
+    right = dq.options("es")[dq.correct_position]
+    assert on_screen(app, right.split()[-1])  # and the whole verdict: its right answer's end
+    assert not on_screen(app, "Pulsa Enter para seguir.")  # the test needs feedback below the fold
+    assert "Seguir" in footer_text(app)
+    await pilot.press(*["pagedown"] * 6)
+    await settle(pilot)
+    assert on_screen(app, explanation.split()[-1]) and on_screen(app, "Pulsa Enter para seguir.")
+    await pilot.press("up")  # ↑ scrolls back a line, it does not move on
+    await settle(pilot)
+    assert screen.awaiting_continue
+    await pilot.press("enter")
+    await settle(pilot)
+    assert not screen.awaiting_continue
+
+
+async def test_module_quiz_feedback_at_60x18_scrolls_to_its_end(run_app, course):
+    from tutor.app.screens import QuizScreen
+    from tutor.quiz import load_bank
+
+    quiz = course.find_quiz("1")
+    question = longest(load_bank(quiz.module_id))
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        screen = QuizScreen(quiz.id, quiz.title, [question], kind="quiz", draw=1)
+        await answer_wrong_and_read_on(app, pilot, screen)
+        assert screen.session.finished and on_screen(app, "Resultado: 0/1")
+
+
+async def test_lesson_check_feedback_at_60x18_scrolls_to_its_end(run_app, course):
+    from tutor.app.screens import QuizScreen
+
+    lesson = course.lesson("m1-l01-inside-llms")
+    question = longest([q for l in course.lessons for q in l.checks()])
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        await answer_wrong_and_read_on(app, pilot, QuizScreen.lesson_checks(lesson, [question]))
+
+
+async def test_wrapped_options_hang_under_their_text(run_app, course):
+    from tutor.app.screens import QuizScreen
+    from tutor.quiz import load_bank
+
+    quiz = course.find_quiz("1")
+    question = max(load_bank(quiz.module_id), key=lambda q: max(len(o) for o in q.in_lang("es").options))
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        screen = QuizScreen(quiz.id, quiz.title, [question], kind="quiz", draw=1)
+        await app.push_screen(screen)
+        await settle(pilot)
+        lines = screen_lines(app)
+        first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("1. "))
+        text_column = lines[first].index("1. ") + 3
+        following = lines[first + 1]
+        assert following[:text_column].strip() == "" and following[text_column] != " "
+
+
+async def test_quiz_keys_typed_fast_act_in_the_order_typed(run_app, course):
+    """The keys reach the app together, as from a fast typist (not one press per refresh)."""
+    from textual import events
+
+    from tutor.app.screens import QuizScreen
+
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        screen = QuizScreen.module_quiz(course.find_quiz("1"))
+        await app.push_screen(screen)
+        await settle(pilot)
+        first = screen.session.current
+        for key, char in (("2", "2"), ("enter", "\r"), ("enter", "\r"), ("1", "1"), ("enter", "\r")):
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        # 2 answers the first question, Enter moves on, Enter answers the second with its
+        # highlighted (first) option, 1 moves on, Enter answers the third: three answers, in order.
+        assert screen.session.index == 3 and screen.awaiting_continue
+        assert screen.session.answers[first.question.id] == first.order[1]
+
+
+async def test_the_highlighted_option_stays_in_sight_at_60x18(run_app, course):
+    """No shipped question is that long at 60x18 today, so a made-up one: its last options end
+    below the fold, and ↓ brings each into view as it is highlighted."""
+    from tutor.app.screens import QuizScreen
+    from tutor.quiz import Question, QuestionText
+
+    long = " ".join(["palabra"] * 30)
+    options = tuple(f"{long} fin{n}" for n in range(1, 5))
+    text = QuestionText(prompt=long, options=options, explanation="Porque sí.")
+    question = Question(id="long-one", lesson="m1-l01-inside-llms", correct=0, text={"es": text, "en": text})
+    quiz = course.find_quiz("1")
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        screen = QuizScreen(quiz.id, quiz.title, [question], kind="check", draw=1)
+        await app.push_screen(screen)
+        await settle(pilot)
+        shown = screen.session.current.options("es")
+        assert not on_screen(app, shown[-1].split()[-1])  # the last option ends below the fold
+        for n in range(1, 4):
+            await pilot.press("down")
+            await settle(pilot)
+            assert on_screen(app, shown[n].split()[-1]), n

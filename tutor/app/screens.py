@@ -13,6 +13,7 @@ import random
 import re
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -500,15 +501,49 @@ class LessonScreen(TutorScreen):
 # -- quizzes and check questions -------------------------------------------------------------
 
 
+class AnswerList(OptionList):
+    """The answer options. Enter answers at once rather than through a message, so keys typed
+    right after it ("2", Enter, "1" in quick succession) act in the order typed."""
+
+    def action_select(self) -> None:
+        if self.highlighted is not None:
+            self.screen.action_answer(self.highlighted)
+
+
+def option_prompt(label: str, text: str) -> Table:
+    """An answer option whose wrapped lines start under its text, not under its number."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(label, text)
+    return grid
+
+
 class QuizScreen(TutorScreen):
     """One quiz run: a question, its feedback, ..., the score and a review of the misses."""
 
     KEYS = [
         ("escape", "back", "key.back"),
+        ("enter", "choose", ""),  # the list's own Enter, also when focus has not reached it yet
         ("1", "answer(0)", ""),
         ("2", "answer(1)", ""),
         ("3", "answer(2)", ""),
         ("4", "answer(3)", ""),
+    ]
+    # After an answer: Enter (or any answer key) moves on; the arrows and PgUp/PgDn scroll the
+    # question and its feedback as one page. Nothing has focus then, so these are the keys (and
+    # the footer's order). Not priority bindings: those run ahead of keys typed before them
+    # ("2" then Enter, typed fast, must answer first and move on second).
+    FEEDBACK_KEYS = [
+        ("escape", "back", "key.back"),
+        ("enter", "continue", "key.continue"),
+        ("down", "scroll_page('down')", "key.more"),
+        ("up", "scroll_page('up')", ""),
+        ("pagedown", "scroll_page('page_down')", ""),
+        ("pageup", "scroll_page('page_up')", ""),
+        ("end", "scroll_page('end')", ""),
+        ("home", "scroll_page('home')", ""),
+        ("1,2,3,4", "continue", ""),
     ]
     END_KEYS = [
         ("escape", "back", "key.back"),
@@ -543,7 +578,7 @@ class QuizScreen(TutorScreen):
             yield Static("", id="quiz-title")
             yield Static("", id="quiz-counter")
             yield Static("", id="quiz-prompt")
-            yield OptionList(id="quiz-options")
+            yield AnswerList(id="quiz-options")
             yield Static("", id="quiz-feedback")
             yield Markdown("", id="quiz-review")
         yield KeyFooter()
@@ -588,11 +623,12 @@ class QuizScreen(TutorScreen):
         self.query_one("#quiz-prompt", Static).update(dq.question.in_lang(lang).prompt)
         options = self.query_one("#quiz-options", OptionList)
         options.display = True
-        options.set_options([f"{i + 1}. {text}" for i, text in enumerate(dq.options(lang))])
+        options.set_options([option_prompt(f"{i + 1}.", text) for i, text in enumerate(dq.options(lang))])
         options.highlighted = 0
-        options.focus()
+        self.set_focus(options)  # now, not after a refresh: the next key typed goes to the list
         self.query_one("#quiz-feedback", Static).update("")
         self.query_one("#quiz-review", Markdown).display = False
+        self.query_one("#quiz", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#quiz-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -624,18 +660,57 @@ class QuizScreen(TutorScreen):
         marked = []
         for i, text in enumerate(options):
             prefix = "✓" if i == feedback.correct_position else ("✗" if i == position else " ")
-            marked.append(f"{prefix} {i + 1}. {text}")
+            marked.append(option_prompt(f"{prefix} {i + 1}.", text))
         option_list.set_options(marked)
         option_list.highlighted = position
         self.awaiting_continue = True
+        self.KEYS = self.FEEDBACK_KEYS
+        self.bind_keys()
+        # The page, not the list, takes the keys now (the screen's own, in footer order); it
+        # scrolls so the verdict is in sight.
+        self.set_focus(None)
+        self.call_after_refresh(self._show_verdict, verdict)
         if self.session.finished:
             self.store.finish_attempt(self.attempt_id, self.session.score, self.session.total, self.session.passed)
+
+    def _show_verdict(self, verdict: Text) -> None:
+        """Scroll the least that brings the whole verdict (the feedback's first lines: right or
+        wrong, and the right answer) into view, keeping as much of the question above it as fits."""
+        page = self.query_one("#quiz", VerticalScroll)
+        feedback = self.query_one("#quiz-feedback", Static)
+        rows = len(verdict.wrap(self.app.console, max(1, feedback.content_size.width)))
+        bottom = feedback.virtual_region.y + rows  # in the page's coordinates
+        view = page.scrollable_content_region.height
+        if bottom > page.scroll_y + view:
+            page.scroll_to(y=min(bottom - view, feedback.virtual_region.y), animate=False)
+
+    def action_choose(self) -> None:
+        highlighted = self.query_one("#quiz-options", OptionList).highlighted
+        if highlighted is not None:
+            self.action_answer(highlighted)
+
+    def action_continue(self) -> None:
+        if self.awaiting_continue:
+            self.next_question()
+
+    def action_scroll_page(self, how: str) -> None:
+        page = self.query_one("#quiz", VerticalScroll)
+        {
+            "down": page.scroll_down,
+            "up": page.scroll_up,
+            "page_down": page.scroll_page_down,
+            "page_up": page.scroll_page_up,
+            "end": page.scroll_end,
+            "home": page.scroll_home,
+        }[how](animate=False)
 
     def next_question(self) -> None:
         self.awaiting_continue = False
         if self.session.finished:
             self.show_results()
         else:
+            self.KEYS = type(self).KEYS
+            self.bind_keys()
             self.show_question()
 
     def show_results(self) -> None:
