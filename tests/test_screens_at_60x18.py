@@ -214,3 +214,22 @@ async def test_the_highlighted_option_stays_in_sight_at_60x18(run_app, course):
             await pilot.press("down")
             await settle(pilot)
             assert on_screen(app, shown[n].split()[-1]), n
+
+
+# -- M6: the progress screen keeps the status and the scores at 60 columns --------------------------
+
+
+async def test_progress_at_60x18_shows_every_status_and_score(run_app, store):
+    store.mark_done("m1-l01-inside-llms")
+    store.mark_reading("m1-l02-context-to-deployment", 0.3)
+    attempt = store.start_attempt("m1-quiz", "quiz", "es", 10)
+    store.finish_attempt(attempt, 3, 10, False)
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        await pilot.press("p")
+        await settle(pilot)
+        lines = screen_lines(app)
+        assert any("Funcionamiento" in line and "✓ hecha" in line for line in lines)
+        assert any("Conceptos" in line and "◐ leyendo" in line for line in lines)
+        assert any("○ sin empezar" in line for line in lines)  # not cut to "○ sin"
+        assert any("Quiz: Fundamentos" in line and "30%" in line and "3/10" in line for line in lines)
+        assert any("…" in line for line in lines)  # a long title gave way, clipped in sight

@@ -46,6 +46,13 @@ def collation_key(text: str) -> tuple[str, str]:
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
 
 
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters, ending in "…" when cut (never below 8: a title keeps
+    enough to be recognised)."""
+    width = max(8, width)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 PERCENT_AFTER_SPACE = re.compile(r"(\d) %")
 
 
@@ -793,28 +800,48 @@ class ProgressScreen(TutorScreen):
                 t("progress.lessons", lang, done=progress.done, total=progress.total, percent=progress.percent),
             )
         )
+        # The titles give way to the facts: at 60 columns a long title is clipped with "…" so the
+        # status (mark and word) and every score stay on screen; nothing runs off the right edge.
+        self.drawn_width = self.app.size.width
+        room = self.drawn_width - self.TABLE_MARGIN
         lessons = self.query_one("#progress-lessons", DataTable)
         lessons.clear(columns=True)
         lessons.add_columns("#", t("progress.col.lesson", lang), t("progress.col.status", lang))
+        statuses = {status: f"{STATUS_MARK[status]} {t('status.' + status, lang)}" for status in STATUS_MARK}
+        number_width = len(str(len(self.course.lessons)))
+        status_width = max(len(t("progress.col.status", lang)), *(len(text) for text in statuses.values()))
+        title_width = room - 3 * self.CELL_PADDING - number_width - status_width
         for lesson in self.course.lessons:
             status = progress.statuses[lesson.id]
-            lessons.add_row(str(lesson.number), lesson.title[lang], f"{STATUS_MARK[status]} {t('status.' + status, lang)}")
+            lessons.add_row(str(lesson.number), clip(lesson.title[lang], title_width), statuses[status])
         quizzes = self.query_one("#progress-quizzes", DataTable)
         quizzes.clear(columns=True)
-        quizzes.add_columns(
-            t("progress.col.quiz", lang), t("progress.col.attempts", lang), t("progress.col.best", lang), t("progress.col.last", lang)
-        )
+        headings = [t(f"progress.col.{name}", lang) for name in ("quiz", "attempts", "best", "last")]
+        quizzes.add_columns(*headings)
         none = t("progress.none", lang)
+        rows = []
         for quiz in self.course.quizzes:
             attempts = [a for a in self.store.attempts(quiz.id) if a.kind == "quiz" and a.finished_at]
             best = progress.best_quiz[quiz.id]
             last = attempts[-1] if attempts else None
-            quizzes.add_row(
+            rows.append([
                 quiz.title[lang],
                 str(len(attempts)),
                 f"{percent(best)}%" if best is not None else none,
                 f"{last.score}/{last.total}" if last else none,
-            )
+            ])
+        figures = sum(max(len(headings[i]), *(len(row[i]) for row in rows)) for i in (1, 2, 3))
+        quiz_width = room - 4 * self.CELL_PADDING - figures
+        for row in rows:
+            quizzes.add_row(clip(row[0], quiz_width), *row[1:])
+
+    # Columns lost to the screen's padding and the table's scrollbar; each cell's padding.
+    TABLE_MARGIN = 4
+    CELL_PADDING = 2
+
+    def on_resize(self) -> None:
+        if getattr(self, "drawn_width", None) not in (None, self.app.size.width):
+            self.refresh_content()
 
     def action_back(self) -> None:
         self.app.pop_screen()
