@@ -233,3 +233,28 @@ async def test_progress_at_60x18_shows_every_status_and_score(run_app, store):
         assert any("○ sin empezar" in line for line in lines)  # not cut to "○ sin"
         assert any("Quiz: Fundamentos" in line and "30%" in line and "3/10" in line for line in lines)
         assert any("…" in line for line in lines)  # a long title gave way, clipped in sight
+
+
+# -- M2: the settings' choices are marked by glyph, not colour ---------------------------------------
+
+
+async def test_settings_mark_the_chosen_server_and_the_tick_without_colour(run_app, monkeypatch):
+    from tutor.app.chat import SettingsScreen
+
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{closed_port()}")
+    async with run_app(lang="es", start={"screen": "chat"}, size=SMALL) as (app, pilot):
+        await chat_ready(app, pilot)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        await settle(pilot)
+        assert any("▐●▌ Ollama" in line and "▐○▌ Compatible" in line for line in screen_lines(app))
+        await pilot.press("right", "space")  # the other server
+        await settle(pilot)
+        assert any("▐○▌ Ollama" in line and "▐●▌ Compatible" in line for line in screen_lines(app))
+        think = app.screen.query_one("#set-think")
+        think.focus()
+        await settle(pilot)
+        assert on_screen(app, "▐X▌ Pedir razonamiento")
+        await pilot.press("space")
+        await settle(pilot)
+        assert on_screen(app, "▐ ▌ Pedir razonamiento") and not think.value

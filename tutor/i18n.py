@@ -242,7 +242,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "chat.settings.temperature": "Temperatura (0–2)",
         "chat.settings.num_ctx": "Longitud de contexto",
         "chat.settings.num_ctx_default": "la del servidor",
-        "chat.settings.think": "Pedir razonamiento a los modelos que razonan",
+        "chat.settings.think": "Pedir razonamiento si el modelo razona",
         "chat.settings.backend": "Servidor",
         "chat.settings.openai": "Compatible con OpenAI (exo, llama.cpp, LM Studio)",
         "chat.settings.host": "Dirección de Ollama (OLLAMA_HOST)",
