@@ -258,3 +258,87 @@ async def test_settings_mark_the_chosen_server_and_the_tick_without_colour(run_a
         await pilot.press("space")
         await settle(pilot)
         assert on_screen(app, "▐ ▌ Pedir razonamiento") and not think.value
+
+
+# -- M7: help on F1 and ? from every screen ----------------------------------------------------------
+
+
+def help_open(app) -> bool:
+    from tutor.app.help import HelpScreen
+
+    return isinstance(app.screen, HelpScreen)
+
+
+def help_whole(app) -> bool:
+    box = app.screen.query_one("#help")
+    return box.region.y >= 0 and box.region.bottom <= app.size.height and box.region.right <= app.size.width
+
+
+async def test_help_on_the_overview_lists_its_keys_in_spanish_and_closes(run_app):
+    async with run_app(lang="es", size=SMALL) as (app, pilot):
+        assert "f1 Ayuda" not in footer_text(app)  # no room at 60 columns: the footer keeps its keys
+        await pilot.press("f1")
+        await settle(pilot)
+        assert help_open(app) and help_whole(app)
+        for words in ("Ayuda", "Progreso", "Glosario", "Salir", "Esc cierra", "Campo anterior"):
+            assert on_screen(app, words), words
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not help_open(app)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert footer_text(app).endswith("f1 Ayuda")  # said where there is room
+
+
+async def test_question_mark_opens_the_help_on_a_lesson_and_in_a_quiz(run_app, course):
+    from tutor.app.screens import QuizScreen
+
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l01-inside-llms"}, size=SMALL) as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert help_open(app) and help_whole(app) and on_screen(app, "Preguntas") and on_screen(app, "Lab")
+        await pilot.press("question_mark")  # ? again closes it
+        await settle(pilot)
+        assert not help_open(app)
+        await app.push_screen(QuizScreen.module_quiz(course.find_quiz("1")))
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert help_open(app) and on_screen(app, "1 / 2 / 3 / 4") and on_screen(app, "Responder")
+
+
+async def test_help_in_the_chat_names_its_hidden_keys_and_question_mark_still_types(run_app, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{closed_port()}")
+    async with run_app(lang="es", start={"screen": "chat"}, size=SMALL) as (app, pilot):
+        screen = await chat_ready(app, pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert not help_open(app) and screen.query_one("#chat-input").text == "?"
+        await pilot.press("f1")
+        await settle(pilot)
+        assert help_open(app) and help_whole(app)
+        box = app.screen.query_one("#help")
+        box.scroll_end(animate=False)  # whatever does not fit scrolls into view
+        await settle(pilot)
+        for words in ("Reintentar la conexión", "Conversación nueva", "Ajustes", "Salir"):
+            if not on_screen(app, words):
+                box.scroll_home(animate=False)
+                await settle(pilot)
+            assert on_screen(app, words), words
+
+
+async def test_question_mark_types_into_a_lab_text_field(run_app):
+    from textual.widgets import Input
+
+    from labkit import open_lab
+
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l04-tokenization"}, size=SMALL) as (app, pilot):
+        await open_lab(pilot)
+        field = app.focused
+        assert isinstance(field, Input)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert not help_open(app) and field.value.endswith("?")
+        await pilot.press("f1")
+        await settle(pilot)
+        assert help_open(app) and help_whole(app)

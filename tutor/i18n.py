@@ -283,6 +283,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "sesión se guardará. Muévelo tú o usa TUTOR_HOME."
         ),
         "help.title": "Ayuda",
+        "help.close": "Esc cierra",
+        "help.key.copy_code": "Copiar el último bloque de código",
+        "help.key.toggle_thinking": "Mostrar u ocultar el razonamiento",
+        "help.key.new_chat": "Conversación nueva",
+        "help.key.retry": "Reintentar la conexión",
+        "help.key.lang": "English (cambiar idioma)",
+        "help.key.answer": "Responder",
+        "keyname.shift+tab": "mayús+tab",
+        "help.key.focus_next": "Siguiente campo",
+        "help.key.focus_previous": "Campo anterior",
     },
     "en": {
         "app.title": "tutor · LLM Fundamentals",
@@ -522,5 +532,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "this session will be saved. Move it yourself or use TUTOR_HOME."
         ),
         "help.title": "Help",
+        "help.close": "Esc closes",
+        "help.key.copy_code": "Copy the last code block",
+        "help.key.toggle_thinking": "Show or hide the thinking",
+        "help.key.new_chat": "New conversation",
+        "help.key.retry": "Retry the connection",
+        "help.key.lang": "Español (switch language)",
+        "help.key.answer": "Answer",
+        "help.key.focus_next": "Next field",
+        "help.key.focus_previous": "Previous field",
     },
 }

@@ -34,6 +34,9 @@ class KeyFooter(Static):
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
 
+    def on_resize(self) -> None:
+        self._bindings_changed(self.screen)  # the width decides whether F1 fits
+
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
@@ -56,6 +59,7 @@ class KeyFooter(Static):
     def keys_line(self) -> str:
         """Content markup: each key in the theme's footer-key colour, then what it does."""
         parts = []
+        plain = []  # the same, as the learner reads it (for the width)
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
@@ -66,4 +70,12 @@ class KeyFooter(Static):
                 parts.append(f"[bold $footer-key-foreground]{key}[/] {description}")
             else:
                 parts.append(f"[dim]{key} {description}[/]")
+            plain.append(f"{key} {description}")
+        # F1 opens the help on every screen; the footer says so where it has room for it.
+        if getattr(self.screen, "show_help_key", False):
+            lang = getattr(self.app, "lang", "en")
+            label = CATALOGUE.get(lang, {}).get("key.help", "Help")
+            used = len(" ".join(plain))
+            if used + len(f" f1 {label}") <= self.app.size.width:
+                parts.append(f"[bold $footer-key-foreground]f1[/] {escape(label)}")
         return " ".join(parts)

@@ -113,6 +113,7 @@ class TutorScreen(Screen):
     """Base: translated footer keys, a 'terminal too small' notice, shortcuts to the app."""
 
     KEYS: list[tuple[str, str, str]] = []  # (keys, action, catalogue key or "" to hide)
+    show_help_key = True  # the footer names F1 (help) when it has room
     COMMON_KEYS: list[tuple[str, str, str]] = [("e", "app.switch_lang", "key.lang")]
 
     @property
@@ -453,6 +454,11 @@ class LessonScreen(TutorScreen):
     @property
     def lab_open(self) -> bool:
         return self.query_one("#lab-pane").display
+
+    @property
+    def show_help_key(self) -> bool:
+        # An open lab's keys fill the footer (F1 still opens the help).
+        return not (self.is_mounted and self.query("#lab-pane") and self.lab_open)
 
     # While the lab is open the footer belongs to it: the reading keys step aside (80 columns
     # cannot show both sets) until Esc or `l` closes the lab.
