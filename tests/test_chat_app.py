@@ -71,7 +71,7 @@ async def ask(pilot, screen: ChatScreen, text: str) -> AssistantMessage:
 
 def panel_text(screen: ChatScreen) -> str:
     panel = screen.query_one("#chat-panel")
-    return str(panel.render()) if panel.has_class("shown") else ""
+    return panel.text if panel.has_class("shown") else ""
 
 
 def screen_text(app) -> str:

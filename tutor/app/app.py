@@ -22,6 +22,9 @@ class TutorApp(App[int]):
         Binding("ctrl+q", "quit", show=False, priority=True),
         # `e` switches language where letters are free; F12 works everywhere, text boxes included.
         Binding("f12", "switch_lang", show=False),
+        # Help on every screen, modal ones and the chat included (its footer has no room to say so).
+        Binding("f1", "help", show=False),
+        Binding("question_mark", "help", show=False),
     ]
 
     def __init__(self, store: Store, lang: str = "en", start: dict | None = None, quiz_seed: int | None = None):
@@ -131,6 +134,15 @@ class TutorApp(App[int]):
         if isinstance(self.screen, ChatScreen):
             return
         self.push_screen(ChatScreen(**options))
+
+    def action_help(self) -> None:
+        """The keys of the screen in front, in a scrolling window (F1, ? or Esc closes it)."""
+        from tutor.app.help import HelpScreen, screen_keys
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(screen_keys(self.screen)))
 
     def action_switch_lang(self) -> None:
         self.lang = "en" if self.lang == "es" else "es"

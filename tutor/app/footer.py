@@ -43,6 +43,9 @@ class KeyFooter(Static):
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
 
+    def on_resize(self) -> None:
+        self._bindings_changed(self.screen)  # the width decides whether F1 fits
+
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
@@ -96,6 +99,13 @@ class KeyFooter(Static):
                 parts.append((f"[bold $footer-key-foreground]{key}[/] {description}", width))
             else:
                 parts.append((f"[dim]{key} {description}[/]", width))
+        # F1 opens the help on every screen; the footer says so where one line has room for it.
+        if getattr(self.screen, "show_help_key", False):
+            lang = getattr(self.app, "lang", "en")
+            label = CATALOGUE.get(lang, {}).get("key.help", "Help")
+            used = sum(cells for _, cells in parts) + len(parts) - 1
+            if used + cell_len(f" f1 {label}") <= (self.size.width or self.app.size.width):
+                parts.append((f"[bold $footer-key-foreground]f1[/] {escape(label)}", cell_len(f"f1 {label}")))
         return parts
 
     def keys_line(self) -> str:

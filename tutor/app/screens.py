@@ -15,6 +15,7 @@ import re
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -50,6 +51,13 @@ def collation_key(text: str) -> tuple[str, str]:
 
 
 STATUS_MARK = {"done": "✓", "reading": "◐", "not_started": "○"}
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters, ending in "…" when cut (never below 8: a title keeps
+    enough to be recognised)."""
+    width = max(8, width)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 PERCENT_AFTER_SPACE = re.compile(r"(\d) %")
@@ -183,6 +191,7 @@ class TutorScreen(Screen):
     """Base: translated footer keys, a 'terminal too small' notice, shortcuts to the app."""
 
     KEYS: list[tuple[str, str, str]] = []  # (keys, action, catalogue key or "" to hide)
+    show_help_key = True  # the footer names F1 (help) when it has room
     COMMON_KEYS: list[tuple[str, str, str]] = [("e", "app.switch_lang", "key.lang")]
 
     @property
@@ -530,6 +539,11 @@ class LessonScreen(TutorScreen):
     def lab_open(self) -> bool:
         return self.query_one("#lab-pane").display
 
+    @property
+    def show_help_key(self) -> bool:
+        # An open lab's keys fill the footer (F1 still opens the help).
+        return not (self.is_mounted and self.query("#lab-pane") and self.lab_open)
+
     # While the lab is open the footer belongs to it: the reading keys step aside (80 columns
     # cannot show both sets) until Esc or `l` closes the lab.
     READING_ACTIONS = frozenset({"next", "previous", "done", "checks", "chat"})
@@ -584,15 +598,49 @@ class LessonScreen(TutorScreen):
 # -- quizzes and check questions -------------------------------------------------------------
 
 
+class AnswerList(OptionList):
+    """The answer options. Enter answers at once rather than through a message, so keys typed
+    right after it ("2", Enter, "1" in quick succession) act in the order typed."""
+
+    def action_select(self) -> None:
+        if self.highlighted is not None:
+            self.screen.action_answer(self.highlighted)
+
+
+def option_prompt(label: str, text: str) -> Table:
+    """An answer option whose wrapped lines start under its text, not under its number."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(label, text)
+    return grid
+
+
 class QuizScreen(TutorScreen):
     """One quiz run: a question, its feedback, ..., the score and a review of the misses."""
 
     KEYS = [
         ("escape", "back", "key.back"),
+        ("enter", "choose", ""),  # the list's own Enter, also when focus has not reached it yet
         ("1", "answer(0)", ""),
         ("2", "answer(1)", ""),
         ("3", "answer(2)", ""),
         ("4", "answer(3)", ""),
+    ]
+    # After an answer: Enter (or any answer key) moves on; the arrows and PgUp/PgDn scroll the
+    # question and its feedback as one page. Nothing has focus then, so these are the keys (and
+    # the footer's order). Not priority bindings: those run ahead of keys typed before them
+    # ("2" then Enter, typed fast, must answer first and move on second).
+    FEEDBACK_KEYS = [
+        ("escape", "back", "key.back"),
+        ("enter", "continue", "key.continue"),
+        ("down", "scroll_page('down')", "key.more"),
+        ("up", "scroll_page('up')", ""),
+        ("pagedown", "scroll_page('page_down')", ""),
+        ("pageup", "scroll_page('page_up')", ""),
+        ("end", "scroll_page('end')", ""),
+        ("home", "scroll_page('home')", ""),
+        ("1,2,3,4", "continue", ""),
     ]
     END_KEYS = [
         ("escape", "back", "key.back"),
@@ -629,7 +677,7 @@ class QuizScreen(TutorScreen):
             yield Static("", id="quiz-title")
             yield Static("", id="quiz-counter")
             yield Static("", id="quiz-prompt")
-            yield OptionList(id="quiz-options")
+            yield AnswerList(id="quiz-options")
             yield Static("", id="quiz-feedback")
             yield Markdown("", id="quiz-review")
         yield KeyFooter()
@@ -676,11 +724,12 @@ class QuizScreen(TutorScreen):
         self.query_one("#quiz-prompt", Static).update(dq.question.in_lang(lang).prompt)
         options = self.query_one("#quiz-options", OptionList)
         options.display = True
-        options.set_options([f"{i + 1}. {text}" for i, text in enumerate(dq.options(lang))])
+        options.set_options([option_prompt(f"{i + 1}.", text) for i, text in enumerate(dq.options(lang))])
         options.highlighted = 0
-        options.focus()
+        self.set_focus(options)  # now, not after a refresh: the next key typed goes to the list
         self.query_one("#quiz-feedback", Static).update("")
         self.query_one("#quiz-review", Markdown).display = False
+        self.query_one("#quiz", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#quiz-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -712,18 +761,57 @@ class QuizScreen(TutorScreen):
         marked = []
         for i, text in enumerate(options):
             prefix = "✓" if i == feedback.correct_position else ("✗" if i == position else " ")
-            marked.append(f"{prefix} {i + 1}. {text}")
+            marked.append(option_prompt(f"{prefix} {i + 1}.", text))
         option_list.set_options(marked)
         option_list.highlighted = position
         self.awaiting_continue = True
+        self.KEYS = self.FEEDBACK_KEYS
+        self.bind_keys()
+        # The page, not the list, takes the keys now (the screen's own, in footer order); it
+        # scrolls so the verdict is in sight.
+        self.set_focus(None)
+        self.call_after_refresh(self._show_verdict, verdict)
         if self.session.finished:
             self.store.finish_attempt(self.attempt_id, self.session.score, self.session.total, self.session.passed)
+
+    def _show_verdict(self, verdict: Text) -> None:
+        """Scroll the least that brings the whole verdict (the feedback's first lines: right or
+        wrong, and the right answer) into view, keeping as much of the question above it as fits."""
+        page = self.query_one("#quiz", VerticalScroll)
+        feedback = self.query_one("#quiz-feedback", Static)
+        rows = len(verdict.wrap(self.app.console, max(1, feedback.content_size.width)))
+        bottom = feedback.virtual_region.y + rows  # in the page's coordinates
+        view = page.scrollable_content_region.height
+        if bottom > page.scroll_y + view:
+            page.scroll_to(y=min(bottom - view, feedback.virtual_region.y), animate=False)
+
+    def action_choose(self) -> None:
+        highlighted = self.query_one("#quiz-options", OptionList).highlighted
+        if highlighted is not None:
+            self.action_answer(highlighted)
+
+    def action_continue(self) -> None:
+        if self.awaiting_continue:
+            self.next_question()
+
+    def action_scroll_page(self, how: str) -> None:
+        page = self.query_one("#quiz", VerticalScroll)
+        {
+            "down": page.scroll_down,
+            "up": page.scroll_up,
+            "page_down": page.scroll_page_down,
+            "page_up": page.scroll_page_up,
+            "end": page.scroll_end,
+            "home": page.scroll_home,
+        }[how](animate=False)
 
     def next_question(self) -> None:
         self.awaiting_continue = False
         if self.session.finished:
             self.show_results()
         else:
+            self.KEYS = type(self).KEYS
+            self.bind_keys()
             self.show_question()
 
     def show_results(self) -> None:
@@ -814,28 +902,48 @@ class ProgressScreen(TutorScreen):
                 t("progress.lessons", lang, done=progress.done, total=progress.total, percent=progress.percent),
             )
         )
+        # The titles give way to the facts: at 60 columns a long title is clipped with "…" so the
+        # status (mark and word) and every score stay on screen; nothing runs off the right edge.
+        self.drawn_width = self.app.size.width
+        room = self.drawn_width - self.TABLE_MARGIN
         lessons = self.query_one("#progress-lessons", DataTable)
         lessons.clear(columns=True)
         lessons.add_columns("#", t("progress.col.lesson", lang), t("progress.col.status", lang))
+        statuses = {status: f"{STATUS_MARK[status]} {t('status.' + status, lang)}" for status in STATUS_MARK}
+        number_width = len(str(len(self.course.lessons)))
+        status_width = max(len(t("progress.col.status", lang)), *(len(text) for text in statuses.values()))
+        title_width = room - 3 * self.CELL_PADDING - number_width - status_width
         for lesson in self.course.lessons:
             status = progress.statuses[lesson.id]
-            lessons.add_row(str(lesson.number), lesson.title[lang], f"{STATUS_MARK[status]} {t('status.' + status, lang)}")
+            lessons.add_row(str(lesson.number), clip(lesson.title[lang], title_width), statuses[status])
         quizzes = self.query_one("#progress-quizzes", DataTable)
         quizzes.clear(columns=True)
-        quizzes.add_columns(
-            t("progress.col.quiz", lang), t("progress.col.attempts", lang), t("progress.col.best", lang), t("progress.col.last", lang)
-        )
+        headings = [t(f"progress.col.{name}", lang) for name in ("quiz", "attempts", "best", "last")]
+        quizzes.add_columns(*headings)
         none = t("progress.none", lang)
+        rows = []
         for quiz in self.course.quizzes:
             attempts = [a for a in self.store.attempts(quiz.id) if a.kind == "quiz" and a.finished_at]
             best = progress.best_quiz[quiz.id]
             last = attempts[-1] if attempts else None
-            quizzes.add_row(
+            rows.append([
                 quiz.title[lang],
                 str(len(attempts)),
                 f"{percent(best)}%" if best is not None else none,
                 f"{last.score}/{last.total}" if last else none,
-            )
+            ])
+        figures = sum(max(len(headings[i]), *(len(row[i]) for row in rows)) for i in (1, 2, 3))
+        quiz_width = room - 4 * self.CELL_PADDING - figures
+        for row in rows:
+            quizzes.add_row(clip(row[0], quiz_width), *row[1:])
+
+    # Columns lost to the screen's padding and the table's scrollbar; each cell's padding.
+    TABLE_MARGIN = 4
+    CELL_PADDING = 2
+
+    def on_resize(self) -> None:
+        if getattr(self, "drawn_width", None) not in (None, self.app.size.width):
+            self.refresh_content()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -36,6 +36,9 @@ READ_TIMEOUT = 15.0  # seconds for quick calls (list, show, version)
 # A big model can take minutes to load before its first token; the answer is cancellable meanwhile.
 STREAM_READ_TIMEOUT = 600.0
 DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"
+# No connection at all: refused, unknown name, no route, or no answer to the connect itself (a
+# firewall that drops packets). A timeout after connecting is the server being slow instead.
+CONNECT_FAILED = (httpx.ConnectError, httpx.ConnectTimeout)
 
 _MEMORY_WORDS = (
     "requires more system memory",
@@ -138,14 +141,54 @@ class ChatError(Exception):
         return t(self.key, lang, **self.values)
 
 
+# How a failed connection reads, by what the system said (Linux, macOS and Windows wordings).
+# The first match wins: a TLS failure's text can also mention a timeout or a refusal.
+CONNECT_CAUSES = (
+    ("tls", ("ssl", "certificate", "tls", "handshake")),
+    ("refused", ("refused", "errno 111]", "errno 61]", "10061")),
+    ("dns", ("name or service not known", "nodename nor servname", "name resolution", "getaddrinfo",
+             "no address associated", "name does not resolve", "errno -2]", "errno -3]", "errno -5]", "11001")),
+    ("no_route", ("network is unreachable", "no route to host", "host is unreachable", "errno 101]", "errno 113]")),
+    ("timeout", ("timed out", "timeout")),
+)
+
+
+def connect_cause(reason: str) -> str:
+    """What kind of connection failure `reason` (an exception's text) describes: one of
+    CONNECT_CAUSES' names, or "other"."""
+    low = reason.lower()
+    for cause, marks in CONNECT_CAUSES:
+        if any(mark in low for mark in marks):
+            return cause
+    return "other"
+
+
 class BackendUnreachable(ChatError):
-    """Nothing answers at the host (not installed, not running, wrong OLLAMA_HOST, SSH tunnel down)."""
+    """Nothing answers at the host (not installed, not running, wrong OLLAMA_HOST, SSH tunnel down).
+
+    The system's own words (English, with errno numbers) are read for the cause, and the learner
+    gets the cause in their language; they are shown, marked as the system's, only when no known
+    cause matched."""
 
     def __init__(self, url: str, backend: str = "ollama", reason: str = ""):
         self.url = url
         self.backend = backend
         self.key = "chat.err.unreachable" if backend == "ollama" else "chat.err.unreachable_openai"
+        self.cause = connect_cause(reason)
+        detail = reason.split(": ", 1)[1] if re.match(r"^\w+: ", reason) else reason  # no class name
+        detail = "" if detail == UNKNOWN_CAUSE else detail
+        self.detail = _clip(clean_line(detail), 100)
         super().__init__(url=url, reason=reason)
+
+    def reason_text(self, lang: str) -> str:
+        if self.cause != "other":
+            return t(f"chat.net.{self.cause}", lang)
+        if self.detail:
+            return t("chat.net.other_detail", lang, detail=self.detail)
+        return t("chat.net.other", lang)
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **{**self.values, "reason": self.reason_text(lang)})
 
 
 class ModelNotFound(ChatError):
@@ -526,7 +569,7 @@ class OllamaBackend(Backend):
             return fn(client)
         except ollama.ResponseError as exc:
             raise self._response_error(exc, model) from None
-        except (ConnectionError, httpx.ConnectError) as exc:
+        except (ConnectionError, *CONNECT_FAILED) as exc:
             raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
         except httpx.TimeoutException:
             raise StreamTimeout(read) from None
@@ -557,7 +600,7 @@ class OllamaBackend(Backend):
                 verify=_ssl_context(),
             ) as client:
                 response = client.get(self.url + "/api/version")
-        except httpx.ConnectError as exc:
+        except CONNECT_FAILED as exc:
             raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
         except httpx.TimeoutException:
             raise StreamTimeout(READ_TIMEOUT) from None
@@ -702,7 +745,7 @@ class OllamaBackend(Backend):
             if think and not started and "does not support thinking" in text.lower():
                 raise ModelThinkingUnsupported() from None
             raise self._response_error(exc, model) from None
-        except (ConnectionError, httpx.ConnectError) as exc:
+        except (ConnectionError, *CONNECT_FAILED) as exc:
             if token.cancelled:
                 return
             raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
@@ -765,7 +808,7 @@ class OllamaBackend(Backend):
             if "file does not exist" in text or "not found" in text.lower():
                 raise PullFailed(model, t("chat.pull.no_such_model", "en")) from None
             raise PullFailed(model, text) from None
-        except (ConnectionError, httpx.ConnectError) as exc:
+        except (ConnectionError, *CONNECT_FAILED) as exc:
             if token.cancelled:
                 return
             raise BackendUnreachable(self.url, "ollama", _reason(exc)) from None
@@ -819,9 +862,13 @@ def _quoted_model(text: str) -> str:
     return match.group(1) if match else ""
 
 
+UNKNOWN_CAUSE = "connection failed"
+
+
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionError):  # the ollama client's own, which hides the cause
-        return "connection failed"
+    if type(exc) is ConnectionError:  # the ollama client's own, which hides the cause...
+        cause = exc.__context__  # ...raised `from None` while handling httpx's error, still kept here
+        return _reason(cause) if cause is not None else UNKNOWN_CAUSE
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -858,7 +905,7 @@ class OpenAIBackend(Backend):
         try:
             with self._client(READ_TIMEOUT) as client:
                 response = client.get(url)
-        except httpx.ConnectError as exc:
+        except CONNECT_FAILED as exc:
             raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
         except httpx.TimeoutException:
             raise StreamTimeout(READ_TIMEOUT) from None
@@ -1001,7 +1048,7 @@ class OpenAIBackend(Backend):
             if token.cancelled:
                 return
             raise
-        except httpx.ConnectError as exc:
+        except CONNECT_FAILED as exc:
             if token.cancelled:
                 return
             raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
@@ -1070,7 +1117,7 @@ class OpenAIBackend(Backend):
         try:
             with self._client(STREAM_READ_TIMEOUT) as client:
                 response = client.post(self.url + path, json=body)
-        except httpx.ConnectError as exc:
+        except CONNECT_FAILED as exc:
             raise BackendUnreachable(self.url, "openai", _reason(exc)) from None
         except httpx.TimeoutException:
             raise StreamTimeout(STREAM_READ_TIMEOUT) from None

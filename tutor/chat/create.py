@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from tutor.chat.backends import (
+    CONNECT_FAILED,
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     STREAM_READ_TIMEOUT,
@@ -141,7 +142,7 @@ def create_model(
     try:
         try:
             head = http.head(blob_url, extensions={"trace": token.trace})
-        except httpx.ConnectError as exc:
+        except CONNECT_FAILED as exc:
             raise BackendUnreachable(url, "ollama", _reason(exc)) from None
         except httpx.TimeoutException:
             raise StreamTimeout(READ_TIMEOUT) from None
@@ -181,7 +182,7 @@ def _upload(http: httpx.Client, url: str, blob_url: str, path: Path, total: int,
             timeout=httpx.Timeout(STREAM_READ_TIMEOUT, connect=CONNECT_TIMEOUT),
             extensions={"trace": token.trace},
         )
-    except httpx.ConnectError as exc:
+    except CONNECT_FAILED as exc:
         raise BackendUnreachable(url, "ollama", _reason(exc)) from None
     except httpx.TimeoutException:
         raise StreamTimeout(STREAM_READ_TIMEOUT) from None
@@ -230,7 +231,7 @@ def _create(backend: OllamaBackend, name: str, file_name: str, digest: str, spec
         if status == 404 and "page not found" in text.lower():
             raise CreateNotSupported(backend.url, text, create_command(name, modelfile_path or "OUT.Modelfile")) from None
         raise CreateFailed(name, text if status == -1 else f"HTTP {status}: {text}") from None
-    except (ConnectionError, httpx.ConnectError) as exc:
+    except (ConnectionError, *CONNECT_FAILED) as exc:
         raise BackendUnreachable(backend.url, "ollama", _reason(exc)) from None
     except httpx.TimeoutException:
         raise StreamTimeout(STREAM_READ_TIMEOUT) from None

@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static, TextArea
 
@@ -150,6 +151,49 @@ class ChatInput(TextArea):
         # anything else: TextArea's own handler runs next (Textual dispatches along the MRO)
 
 
+class ChatPanel(VerticalScroll):
+    """The problem panel. On a short terminal it may hold more than it shows: it scrolls (wheel, or
+    Tab to it and the arrows) and says so on its bottom border, in words (a scrollbar alone is
+    invisible without colour)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="chat-panel-text")
+
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", lambda _y: self.mark_more(), init=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.mark_more)
+
+    def update(self, text: Text) -> None:
+        self.query_one("#chat-panel-text", Static).update(text)
+        self.scroll_home(animate=False)
+        self.call_after_refresh(self.mark_more)
+
+    @property
+    def text(self) -> str:
+        return str(self.query_one("#chat-panel-text", Static).render())
+
+    def mark_more(self) -> None:
+        if not self.is_attached:
+            return
+        more = self.has_class("shown") and self.max_scroll_y > self.scroll_y
+        self.border_subtitle = t("chat.panel.more", self.app.lang) if more else ""
+
+
+# Rows the chat keeps for its fixed parts: header, status bar, state line and footer.
+CHAT_FIXED_ROWS = 4
+
+
+def chat_heights(height: int) -> tuple[int, int]:
+    """(input, panel) maximum heights at a terminal `height`. The input always keeps a line of
+    text between its borders, and up to three (six on a tall terminal); the panel gets what is left
+    after that and a row of the conversation, between 4 and 12 rows."""
+    input_max = 5 if height < 30 else 8
+    panel_max = max(4, min(12, height - CHAT_FIXED_ROWS - input_max - 1))
+    return input_max, panel_max
+
+
 @dataclass
 class ActiveAnswer:
     answer_id: int
@@ -181,9 +225,11 @@ class ChatScreen(TutorScreen):
 
     DEFAULT_CSS = """
     ChatScreen #chat-bar { height: 1; padding: 0 1; background: $boost; }
-    ChatScreen #chat-panel { display: none; height: auto; max-height: 12; margin: 0 1; padding: 0 1; border: round $error; }
+    ChatScreen #chat-panel { display: none; height: auto; max-height: 12; margin: 0 1; padding: 0 1; border: round $error; overflow-y: auto; }
     ChatScreen #chat-panel.info { border: round $accent; }
     ChatScreen #chat-panel.shown { display: block; }
+    ChatScreen #chat-panel-text { height: auto; }
+    ChatScreen #chat-panel { scrollbar-size-vertical: 1; }
     ChatScreen #chat-log { height: 1fr; padding: 0 1; }
     ChatScreen #chat-state { height: 1; padding: 0 1; color: $text-muted; }
     ChatScreen #chat-input { height: auto; min-height: 3; max-height: 8; margin: 0 1; }
@@ -247,7 +293,7 @@ class ChatScreen(TutorScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
         yield Static("", id="chat-bar")
-        yield Static("", id="chat-panel")
+        yield ChatPanel(id="chat-panel")
         yield ChatLog(id="chat-log")
         yield Static("", id="chat-state")
         yield ChatInput(id="chat-input", soft_wrap=True, show_line_numbers=False, highlight_cursor_line=False)
@@ -481,23 +527,35 @@ class ChatScreen(TutorScreen):
                 text += "\n" + t("chat.fit_numbers", self.lang, text=verdict.text)
         if isinstance(error, BackendUnreachable):
             text += "\n" + t("chat.panel.retry", self.lang)
-        panel = self.query_one("#chat-panel", Static)
-        panel.update(Text(text))
+        panel = self.query_one("#chat-panel", ChatPanel)
         panel.set_class(True, "shown")
         panel.set_class(False, "info")
+        panel.update(Text(text))
 
     def _show_info(self, key: str, **values: Any) -> None:
         self.panel_error = None
         self.panel_key = key
-        panel = self.query_one("#chat-panel", Static)
-        panel.update(Text(t(key, self.lang, **values)))
+        panel = self.query_one("#chat-panel", ChatPanel)
         panel.set_class(True, "shown")
         panel.set_class(True, "info")
+        panel.update(Text(t(key, self.lang, **values)))
 
     def _hide_panel(self) -> None:
         self.panel_error = None
         self.panel_key = ""
-        self.query_one("#chat-panel", Static).set_class(False, "shown")
+        self.query_one("#chat-panel", ChatPanel).set_class(False, "shown")
+
+    def update_size_warning(self, width: int | None = None, height: int | None = None) -> None:
+        super().update_size_warning(width, height)
+        height = self.app.size.height if height is None else height
+        input_max, panel_max = chat_heights(height)
+        self.query_one("#chat-input").styles.max_height = input_max
+        self.query_one("#chat-panel").styles.max_height = panel_max
+        self.call_after_refresh(self._mark_panel_more)
+
+    def _mark_panel_more(self) -> None:
+        if self.is_attached:
+            self.query_one("#chat-panel", ChatPanel).mark_more()
 
     # -- connecting and choosing the model ---------------------------------------------------------
 

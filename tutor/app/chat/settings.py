@@ -7,11 +7,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, Switch, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from tutor.app.chat.common import DEFAULT_TEMPERATURE, clean_input
 from tutor.chat.backends import normalize_base_url, resolve_ollama_host
 from tutor.i18n import t
+
+
+class ChoiceButton(RadioButton):
+    """A radio button whose mark says which one is chosen: ● chosen, ○ not. Textual's draws ● in
+    both and tells them apart by colour alone, which a 16-colour or NO_COLOR terminal loses."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - the name ToggleButton reads
+        return "●" if self.value else "○"
+
+
+class TickBox(Checkbox):
+    """A checkbox whose mark is there only when ticked (X), not a coloured X in both states."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - the name ToggleButton reads
+        return "X" if self.value else " "
 
 
 class SettingsScreen(ModalScreen[dict | None]):
@@ -26,8 +43,7 @@ class SettingsScreen(ModalScreen[dict | None]):
     SettingsScreen .row { height: auto; }
     SettingsScreen .row Input { width: 1fr; }
     SettingsScreen .row > Vertical { height: auto; }
-    SettingsScreen #set-think-row { height: 3; }
-    SettingsScreen #set-think-label { padding: 1 1; }
+    SettingsScreen #set-think { margin-top: 1; width: 100%; }
     SettingsScreen #set-backend { height: auto; width: 100%; layout: horizontal; }
     SettingsScreen #set-buttons { height: 3; margin-top: 1; }
     SettingsScreen #set-buttons Button { margin-right: 2; }
@@ -50,8 +66,8 @@ class SettingsScreen(ModalScreen[dict | None]):
             # The server first: it is what F4 is opened for when nothing answers ("F4 changes the server").
             yield Label(t("chat.settings.backend", lang), classes="field-label")
             with RadioSet(id="set-backend"):
-                yield RadioButton("Ollama", value=c["backend"] == "ollama", id="set-backend-ollama")
-                yield RadioButton(t("chat.settings.openai", lang), value=c["backend"] == "openai", id="set-backend-openai")
+                yield ChoiceButton("Ollama", value=c["backend"] == "ollama", id="set-backend-ollama")
+                yield ChoiceButton(t("chat.settings.openai", lang), value=c["backend"] == "openai", id="set-backend-openai")
             yield Label(t("chat.settings.host", lang), classes="field-label")
             yield Input(c["host"], id="set-host")
             yield Label(t("chat.settings.base_url", lang), classes="field-label")
@@ -66,9 +82,8 @@ class SettingsScreen(ModalScreen[dict | None]):
                 with Vertical():
                     yield Label(t("chat.settings.num_ctx", lang), classes="field-label")
                     yield Input(str(c["num_ctx"] or ""), id="set-num-ctx", type="integer", placeholder=t("chat.settings.num_ctx_default", lang))
-            with Horizontal(id="set-think-row"):
-                yield Switch(value=bool(c["think"]), id="set-think")
-                yield Label(t("chat.settings.think", lang), id="set-think-label")
+            # A tick box, not a Switch: a Switch's on and off differ only by colour.
+            yield TickBox(t("chat.settings.think", lang), value=bool(c["think"]), id="set-think")
             with Horizontal(id="set-buttons"):
                 yield Button(t("chat.settings.save", lang), id="set-save", variant="primary")
                 yield Button(t("chat.settings.cancel", lang), id="set-cancel")
@@ -115,7 +130,7 @@ class SettingsScreen(ModalScreen[dict | None]):
             "system_prompt": clean_input(self.query_one("#set-prompt", TextArea).text),
             "temperature": temperature,
             "num_ctx": num_ctx or None,
-            "think": self.query_one("#set-think", Switch).value,
+            "think": self.query_one("#set-think", TickBox).value,
             "backend": backend,
             "host": resolve_ollama_host(host) if host else resolve_ollama_host(),
             "base_url": normalize_base_url(base_url),
