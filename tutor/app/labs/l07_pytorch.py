@@ -241,8 +241,7 @@ class PyTorchLab(Lab):
         self.run()
 
     def action_code(self, direction: int) -> None:
-        scroll = self.query_one("#py-code", VerticalScroll)
-        (scroll.scroll_page_down if direction > 0 else scroll.scroll_page_up)(animate=False)
+        self.page_with(self.query_one("#py-code", VerticalScroll), direction)
 
     def run(self) -> None:
         example, values = self.example_name, self.values()
