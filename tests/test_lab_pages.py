@@ -150,3 +150,40 @@ async def test_q_does_not_quit_from_an_open_lab(run_app):
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running and app.screen.lab_open
+
+
+# -- H6, M2, M3, M4: lab 4 at 60 columns, lab 2's shapes ---------------------------------------------
+
+
+async def test_lab_4_colour_sum_is_whole_at_60_columns(run_app):
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l04-tokenization"}, size=SMALL) as (app, pilot):
+        await open_lab(pilot)
+        await pilot.press("tab", "tab")  # Colores
+        await settle(pilot)
+        text = screen_text(app)
+        assert "amarillo  (255, 255, 0)" in text and "= (255, 0, 255)" in text and "magenta  exacto" in text
+        await pilot.press("tab")  # Analogías: every column has its numbers, not "…"
+        await settle(pilot)
+        text = screen_text(app)
+        assert "rey  −hombre  +mujer   =" in text and "…" not in text.split("Analogías", 1)[1].split("AvPág")[0]
+
+
+async def test_lab_4_map_marks_the_neighbours_with_a_glyph(run_app):
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l04-tokenization"}, size=(80, 24)) as (app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("shift+tab")  # Mapa
+        await settle(pilot)
+        await wait_until(pilot, lambda: lab.mapped is not None)
+        await settle(pilot)
+        text = screen_text(app)
+        assert text.count("◆") >= 2 * 3  # in the list and on the map, not told by cyan alone
+
+
+async def test_lab_2_names_shapes_without_separators_and_its_tokenizer_in_spanish(run_app):
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l02-context-to-deployment"}, size=(80, 24)) as (app, pilot):
+        lab = await open_lab(pilot)
+        await wait_until(pilot, lambda: lab.view is not None)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "3072)" in text and "3,072" not in text
+        assert " curso " in text and " course " not in text
