@@ -187,3 +187,38 @@ async def test_lab_2_names_shapes_without_separators_and_its_tokenizer_in_spanis
         text = screen_text(app)
         assert "3072)" in text and "3,072" not in text
         assert " curso " in text and " course " not in text
+
+
+# -- M1, M2: labs 5 and 7's charts sized to their column; lab 5's classes told by glyph -------------
+
+
+def braille_rows_off_the_axis(text: str) -> list[str]:
+    """Screen lines with chart dots but no axis: the pieces of a chart line that wrapped."""
+    return [line for line in text.splitlines() if any("\u2801" <= ch <= "\u28ff" for ch in line) and "┤" not in line]
+
+
+async def test_lab_5_chart_and_classes_at_60x18(run_app):
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l05-neural-networks"}, size=SMALL) as (app, pilot):
+        lab = await open_lab(pilot)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: lab.state.status == "done", tries=2400, what=lambda: lab.state.status)
+        await settle(pilot)
+        seen = []
+        for _ in range(4):
+            seen.append(screen_text(app))
+            await pilot.press("pagedown")
+            await pilot.pause()
+        text = "\n".join(seen)
+        assert braille_rows_off_the_axis(text) == []
+        assert "●" in text and "×" in text  # the two XOR classes, not two colours of one glyph
+        assert "clases ● × · zonas · -" in text
+
+
+async def test_lab_7_training_chart_stays_on_its_axis_at_60x18(run_app):
+    async with run_app(lang="es", start={"screen": "lesson", "lesson_id": "m1-l07-pytorch"}, size=SMALL) as (app, pilot):
+        await open_lab(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "┤" in text and braille_rows_off_the_axis(text) == []
+        assert "b = 0.5364" in text
