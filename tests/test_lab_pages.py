@@ -222,3 +222,11 @@ async def test_lab_7_training_chart_stays_on_its_axis_at_60x18(run_app):
         text = screen_text(app)
         assert "┤" in text and braille_rows_off_the_axis(text) == []
         assert "b = 0.5364" in text
+
+
+def test_parameter_counts_never_say_b_in_spanish():
+    from tutor.engine.memory import format_params
+
+    assert format_params(1.24e9, "es") == "1.2 mil M" and format_params(70.6e9, "es") == "71 mil M"
+    assert format_params(117e6, "es") == "117 M"
+    assert format_params(1.24e9) == "1.2B"  # English keeps the model-card form
