@@ -117,7 +117,7 @@ async def test_spanish_against_english_cost(run_app):
             rows = lines(app, "#play-pair")
             es_counts = [get_tokenizer(n).count(es) for n in ENCODINGS]
             en_counts = [get_tokenizer(n).count(en) for n in ENCODINGS]
-            assert rows[0].endswith("gpt2 cl100k_base course")
+            assert rows[0].endswith("gpt2 cl100k_base curso")  # the course tokenizer named in Spanish
             assert rows[1] == f"ES «{es}» " + " ".join(map(str, es_counts))
             assert rows[2] == f"EN «{en}» " + " ".join(map(str, en_counts))
             ratios = " ".join(f"×{a / b:.2f}" for a, b in zip(es_counts, en_counts))

@@ -65,7 +65,7 @@ def check_rows(app, dtype: str, context: int, kv_dtype: str, ram: int | None, gp
         est = memory.spec_memory(spec, dtype, context, kv_dtype)
         name, params, weights, kv, total, on_gpu, in_ram = (plain(c) for c in table.get_row(spec.name))
         assert name == spec.name
-        assert params == memory.format_params(spec.n_params)
+        assert params == memory.format_params(spec.n_params, app.lang)
         assert weights == memory.format_bytes(est.weights_bytes)
         assert kv == memory.format_bytes(est.kv_bytes)
         assert total == memory.format_bytes(est.total_bytes)

@@ -370,7 +370,7 @@ class LessonScreen(TutorScreen):
         ("k", "checks", "key.checks"),
         ("l", "lab", "key.lab"),
         ("c", "chat", "key.chat"),
-        ("q", "app.quit", ""),
+        ("q", "quit", ""),
     ]
 
     def __init__(self, lesson_id: str, position: float | None = None):
@@ -546,7 +546,12 @@ class LessonScreen(TutorScreen):
 
     # While the lab is open the footer belongs to it: the reading keys step aside (80 columns
     # cannot show both sets) until Esc or `l` closes the lab.
-    READING_ACTIONS = frozenset({"next", "previous", "done", "checks", "chat"})
+    # `q` too: a letter typed into a lab where no text field has focus must not end the app (and a
+    # training run with it); Ctrl+Q still quits.
+    READING_ACTIONS = frozenset({"next", "previous", "done", "checks", "chat", "quit"})
+
+    def action_quit(self) -> None:
+        self.app.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.READING_ACTIONS and self.is_mounted and self.query("#lab-pane") and self.lab_open:

@@ -149,8 +149,18 @@ def format_bytes(n_bytes: float, binary: bool = True, decimals: int = 2) -> str:
     return f"{sign}{value:.{decimals}f} {unit}"
 
 
-def format_params(n: float) -> str:
-    """A parameter count the way model cards write it: 117M, 1.5B, 70B, 1.2T."""
+def format_params(n: float, lang: str = "en") -> str:
+    """A parameter count the way model cards write it: 117M, 1.5B, 70B, 1.2T.
+
+    In Spanish "billón" is 10^12, so a B would read a thousand times too big: there 10^9 is
+    "mil M" (mil millones), as lab 3's timeline writes it: 1.5 mil M, 71 mil M, 117 M (two
+    significant figures are enough for a size: lab 14's table keeps all its columns at 80)."""
+    if lang == "es":
+        for div, suffix in ((1e9, " mil M"), (1e6, " M"), (1e3, " mil")):
+            if abs(n) >= div:  # 71 mil M, not 70.6: the longer unit leaves less room for digits
+                value = n / div
+                return (f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")) + suffix
+        return f"{n:.0f}"
     for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(n) >= div:
             text = f"{n / div:.1f}".rstrip("0").rstrip(".")

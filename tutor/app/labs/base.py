@@ -35,9 +35,13 @@ class Lab(Vertical, can_focus=True):
 
     LESSON_ID: str = ""
     KEYS: list[KeySpec] = []
-    # Ctrl+↑/↓ scroll the whole lab when it is taller than the page (hidden: the footer is the
-    # lab's own keys). Kept by translated_bindings as inherited bindings.
+    # Ctrl+↑/↓ scroll the whole lab a line when it is taller than the page (hidden). Kept by
+    # translated_bindings as inherited bindings.
     BINDINGS = [("ctrl+down", "scroll_down", ""), ("ctrl+up", "scroll_up", "")]
+    # PgDn/PgUp turn the lab's page whatever inside it has focus (priority: a text field or a
+    # table does not swallow them), shown in the footer while the lab is taller than its page.
+    # A lab that gives PgDn/PgUp a meaning of its own (lab 4's BPE view) keeps it.
+    PAGE_KEYS: list[KeySpec] = [("pagedown", "page_lab(1)", "key.scroll_lab", True), ("pageup", "page_lab(-1)", "", True)]
     REDRAW_S = 0.1  # request_draw(): at most ~10 redraws a second, however fast events come
     # Narrower than this, a lab carries the class `narrow`: side panels go below (CSS per lab).
     NARROW_WIDTH = 76
@@ -50,6 +54,14 @@ class Lab(Vertical, can_focus=True):
         /* What does not fit scrolls as one page (mouse wheel, PgUp/PgDn, focus), never cut. */
         overflow-y: auto;
         scrollbar-size-vertical: 1;
+    }
+    /* Textual's Horizontal and Vertical default to `height: 1fr`: inside a lab that scrolls as one
+       page, a box sized to the page cuts off whatever lies below its fold, where no scrolling
+       reaches it. In a narrow lab (panels stacked, so taller than the page) every box takes its
+       content's height, whatever the lab asks (lab 9 asked 1fr and lost its check's last lines
+       even at 60x30). Widgets that scroll by themselves (VerticalScroll, DataTable) keep theirs. */
+    Lab.narrow Horizontal, Lab.narrow Vertical, Lab.narrow ContentSwitcher {
+        height: auto !important;
     }
     Lab .lab-title {
         text-style: bold;
@@ -84,16 +96,76 @@ class Lab(Vertical, can_focus=True):
         self.refresh_lab()
 
     def on_resize(self, event) -> None:
+        self.call_after_refresh(self._overflow_changed)
         narrow = event.size.width < self.NARROW_WIDTH
         if narrow != self.has_class("narrow"):
             self.set_class(narrow, "narrow")
             self.call_after_refresh(self.refresh_lab)  # drawings sized to the width redraw
 
+    def keys_with_paging(self) -> list[KeySpec]:
+        """The lab's keys plus PgDn/PgUp to turn its page, unless the lab uses them itself."""
+        own = {key for keys, *_ in self.KEYS for key in keys.split(",")}
+        return self.KEYS + [spec for spec in self.PAGE_KEYS if spec[0] not in own]
+
     def bind_keys(self) -> None:
         self._bindings = translated_bindings(
-            self.KEYS, self.lang, lab_strings(self.LESSON_ID), base=type(self)._merged_bindings
+            self.keys_with_paging(), self.lang, lab_strings(self.LESSON_ID), base=type(self)._merged_bindings
         )
         self.screen.refresh_bindings()
+
+    def allow_focus(self) -> bool:
+        """A lab with a widget of its own to focus (a text field, a map, a table) is no focus stop
+        itself: Tab there would leave the text field for the lab's frame, which shows no focus mark,
+        and the letters typed next would run the screen's keys instead of reaching the field.
+        A lab that binds Tab itself (lab 11: Tab gives its keys the focus, and says so) decides."""
+        if any("tab" in keys.split(",") for keys, *_ in self.KEYS):
+            return self.can_focus
+        return self.can_focus and not self._has_own_focus_stop()
+
+    def _has_own_focus_stop(self) -> bool:
+        for widget in self.query("*"):
+            if widget.can_focus and not widget.disabled:
+                node = widget
+                while node is not self and node is not None and node.display:
+                    node = node.parent
+                if node is self:
+                    return True
+        return False
+
+    # -- a lab taller than its page -------------------------------------------------------------
+
+    @property
+    def overflows(self) -> bool:
+        return self.max_scroll_y > 0
+
+    def watch_virtual_size(self) -> None:
+        self.call_after_refresh(self._overflow_changed)
+
+    def _overflow_changed(self) -> None:
+        """The page key shows or hides as the lab outgrows its page (or fits it again)."""
+        if self.is_attached and self.overflows != getattr(self, "_shown_overflow", False):
+            self._shown_overflow = self.overflows
+            self.screen.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page_lab" and not self.overflows:
+            return False  # nothing to turn: the key stays out of the footer and passes on
+        return super().check_action(action, parameters)
+
+    def action_page_lab(self, direction: int) -> None:
+        (self.scroll_page_down if direction > 0 else self.scroll_page_up)(animate=False)
+
+    def page_with(self, inner, direction: int) -> None:
+        """PgDn/PgUp for a lab whose keys also page a box of its own (lab 7's code, lab 8's panel):
+        down turns the lab's page until its end, then the box's; up turns the box back first."""
+        lab_moves = self.scroll_y < self.max_scroll_y if direction > 0 else inner.scroll_y <= 0
+        target = self if lab_moves else inner
+        (target.scroll_page_down if direction > 0 else target.scroll_page_up)(animate=False)
+
+    def reveal(self, widget) -> None:
+        """Bring a result that just appeared (an export's confirmation, a final verdict) into view,
+        once it is laid out: below the fold, the learner would never know it came."""
+        self.call_after_refresh(lambda: widget.is_mounted and self.scroll_to_widget(widget, animate=False))
 
     def apply_language(self) -> None:
         self.bind_keys()

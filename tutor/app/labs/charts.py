@@ -252,3 +252,13 @@ def wrap_pieces(pieces: Sequence[Text], width: int = 0, gap: str = " ", start: T
         out.append_text(piece)
         used += piece.cell_len
     return out
+
+
+def chart_columns(room: int, label_width: int, most: int, least: int = 12) -> int:
+    """How many canvas columns a chart gets in a column `room` cells wide whose y labels take
+    `label_width` (plus one for the axis): at most `most`. A chart line wider than its column
+    wraps into false curves; drawn in its own no-wrap Text it is at worst cropped. Before the
+    column is laid out (room 0), `most`."""
+    if room <= 0:
+        return most
+    return max(least, min(most, room - label_width - 1))

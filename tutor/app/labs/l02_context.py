@@ -97,7 +97,7 @@ class ContextLab(Lab):
         counts.add_column(self.s("col_tokens"), justify="right")
         for window in WINDOWS:
             counts.add_column(f"/{window:,}", justify="right")
-        rows = [(self.s("estimate"), view.estimate)] + [(name, view.counts[name]) for name in ENCODINGS]
+        rows = [(self.s("estimate"), view.estimate)] + [(self.encoding_name(name), view.counts[name]) for name in ENCODINGS]
         for label, count in rows:
             cells = [f"{count / window:.1%}" for window in WINDOWS]
             counts.add_row(label, f"{count:,}", *cells)
@@ -116,7 +116,13 @@ class ContextLab(Lab):
         path.append(f" ↓ {self.s('stage_next')} «{repr(view.next_token)[1:-1]}»\n")  # a newline token shows as \n
         self.query_one("#ctx-path", Static).update(path)
 
+    def encoding_name(self, name: str) -> str:
+        """gpt2 and cl100k_base are names; the course's own tokenizer is named in the learner's language."""
+        return self.s("enc." + name) if name == "course" else name
+
 
 def shape_text(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(f"{n:,}" for n in shape) + ")"
+    """A tensor shape as Python prints it: (1, 27, 3072). A thousands separator would read as one
+    more dimension: (1, 27, 3,072)."""
+    return "(" + ", ".join(str(n) for n in shape) + ")"
 

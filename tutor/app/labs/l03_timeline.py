@@ -30,6 +30,8 @@ class TimelineLab(Lab):
 
     DEFAULT_CSS = """
     TimelineLab #timeline-scroll { width: 1fr; }
+    /* the timeline scrolls by itself beside its bars: its row keeps the page's height */
+    TimelineLab.narrow > Horizontal { height: 1fr !important; }
     TimelineLab #timeline-bars { width: 36; padding-left: 1; }
     """
 

@@ -38,6 +38,7 @@ ENCODINGS = ("gpt2", "cl100k_base", "course")
 TOKEN_BACKGROUNDS = ("#8ecae6", "#ffb703", "#90be6d", "#f4a4c0")
 MAX_IDS_SHOWN = 40
 HISTORY_ROWS = 6  # merge steps listed around the current one
+NEIGHBOUR_MARK = "◆"  # a nearest neighbour on the map and in its list (in 16 colours or none, cyan alone is lost)
 MAP_TOKENS = 36  # frequent course tokens drawn on the embedding map
 NEIGHBOURS = 7
 FIT_TOKENS = 400  # the most used tokens the map's PCA is fitted on
@@ -219,8 +220,9 @@ def map_view(query: str, model_name: str = "course") -> MapView:
 
 
 def scatter(points: dict[int, tuple[float, float]], labels: dict[int, str], styles: dict[int, str],
-            order: list[int], width: int, height: int) -> Text:
-    """Points as "•label" in a width x height grid; earlier ids in `order` win where labels collide."""
+            order: list[int], width: int, height: int, marks: dict[int, str] | None = None) -> Text:
+    """Points as "•label" in a width x height grid (or another mark from `marks`); earlier ids in
+    `order` win where labels collide."""
     grid: list[list[tuple[str, str]]] = [[(" ", "")] * width for _ in range(height)]
     if not points:
         return Text("")
@@ -236,7 +238,7 @@ def scatter(points: dict[int, tuple[float, float]], labels: dict[int, str], styl
         row = round((y1 - y) / (y1 - y0) * (height - 1)) if y1 > y0 else 0
         style = styles.get(token_id, "dim")
         label = labels[token_id].strip() or labels[token_id].replace(" ", "␣")
-        cells = "•" + label
+        cells = (marks or {}).get(token_id, "•") + label
         free = 0
         while free < len(cells) and col + free < width and grid[row][col + free][0] == " ":
             free += 1
@@ -244,7 +246,7 @@ def scatter(points: dict[int, tuple[float, float]], labels: dict[int, str], styl
             continue
         text = cells[:free] if free == len(cells) or free < 3 else cells[: free - 1] + "…"
         if free < len(cells) and free < 3:
-            text = "•"
+            text = cells[0]
         for k, ch in enumerate(text):
             grid[row][col + k] = (ch, style)
     out = Text(no_wrap=True, overflow="crop")
@@ -279,6 +281,12 @@ class TokensLab(ModelSwitch, Lab):
     TokensLab #words-neighbours { width: 26; }
     TokensLab #map-neighbours { width: 27; }
     TokensLab #map-grid { width: 1fr; }
+    /* At 60 columns a sum and its palette (an analogy and its neighbours) side by side left the
+       sum 13 columns: names split mid-word, the result cut before its colour. Stacked, the
+       result comes first and whole; the palette (the neighbours) follows below. */
+    TokensLab.narrow .tl-pair { layout: vertical; }
+    TokensLab.narrow .tl-pair > Static { width: 100%; }
+    TokensLab.narrow #colour-palette, TokensLab.narrow #words-neighbours { margin-top: 1; }
     """
 
     def __init__(self) -> None:
@@ -313,12 +321,12 @@ class TokensLab(ModelSwitch, Lab):
                 yield Static("", id="bpe-steps", classes="tl-body")
             with Vertical(id="view-colour"):
                 yield Input(id="colour-input", compact=True)
-                with Horizontal():
+                with Horizontal(classes="tl-pair"):
                     yield Static("", id="colour-sum")
                     yield Static("", id="colour-palette")
             with Vertical(id="view-words"):
                 yield Input(id="words-input", compact=True)
-                with Horizontal():
+                with Horizontal(classes="tl-pair"):
                     yield Static("", id="words-table")
                     yield Static("", id="words-neighbours")
             with Vertical(id="view-map"):
@@ -439,16 +447,21 @@ class TokensLab(ModelSwitch, Lab):
         self.pair_index = (self.pair_index + delta) % len(self.s("pairs").split("|"))
         self.compute_play()
 
+    def encoding_name(self, name: str) -> str:
+        """gpt2 and cl100k_base are names; the course's own tokenizer is named in the learner's language."""
+        return self.s("enc." + name) if name == "course" else name
+
     def draw_play(self) -> None:
         view = self.play
         table = Table.grid(padding=(0, 1))
         # Names and counts keep their width; only the token row gives way (ellipsis) when narrow.
-        table.add_column(no_wrap=True, min_width=max(len(name) for name in ENCODINGS))
+        names = {name: self.encoding_name(name) for name in ENCODINGS}
+        table.add_column(no_wrap=True, min_width=max(len(name) for name in names.values()))
         counts = [self.s("n_tokens", n=len(view.pieces[name])) for name in ENCODINGS]
         table.add_column(justify="right", no_wrap=True, min_width=max(len(c) for c in counts))
         table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         # Room for the ids: whole ids only, never one cut in half, then "…".
-        id_room = (self.content_size.width or 78) - max(len(name) for name in ENCODINGS) - max(len(c) for c in counts) - 3
+        id_room = (self.content_size.width or 78) - max(len(name) for name in names.values()) - max(len(c) for c in counts) - 3
         for name in ENCODINGS:
             pieces = view.pieces[name]
             coloured = Text(no_wrap=True, overflow="ellipsis")
@@ -463,7 +476,7 @@ class TokensLab(ModelSwitch, Lab):
                 ids.append(" ")
             if len(ids.plain.split()) < len(pieces):
                 ids.append("…")
-            table.add_row(Text(name, style="bold"), self.s("n_tokens", n=len(pieces)), coloured)
+            table.add_row(Text(names[name], style="bold"), self.s("n_tokens", n=len(pieces)), coloured)
             table.add_row("", Text(self.s("ids"), style="dim"), ids)
         self.query_one("#play-tokens", Static).update(table)
 
@@ -472,7 +485,7 @@ class TokensLab(ModelSwitch, Lab):
         # The sentences wrap in a narrow lab (their counts stay on the first line): never cut to "…".
         pair.add_column(Text(self.s("pair_heading"), style="bold"), overflow="fold", ratio=1)
         for name in ENCODINGS:
-            pair.add_column(name, justify="right", no_wrap=True)
+            pair.add_column(names[name], justify="right", no_wrap=True)
         pair.add_row(f"ES «{es}»", *(f"{view.pair_counts[n][0]}" for n in ENCODINGS))
         pair.add_row(f"EN «{en}»", *(f"{view.pair_counts[n][1]}" for n in ENCODINGS))
         ratios = []
@@ -581,8 +594,9 @@ class TokensLab(ModelSwitch, Lab):
                 out.append(f"  {self.s('distance', d=result.distance)}", style="dim")
         self.query_one("#colour-sum", Static).update(out)
         palette = Table.grid(padding=(0, 0))
+        column = max(15, (self.query_one("#colour-palette", Static).content_size.width or 45) // 3)
         for _ in range(3):
-            palette.add_column(no_wrap=True, overflow="ellipsis", max_width=15)
+            palette.add_column(no_wrap=True, overflow="ellipsis", max_width=column)
         cells = []
         for colour in embeddings.COLOURS:
             cell = Text()
@@ -684,17 +698,18 @@ class TokensLab(ModelSwitch, Lab):
             if len(view.query_pieces) > 1:
                 pieces = " + ".join(show_bytes(p.encode()) for p in view.query_pieces)
                 near.append(self.s("map_split", n=len(view.query_pieces), pieces=pieces) + "\n", style="yellow")
-            for _i, text, cos in view.neighbours:
-                near.append(f"{text:<14.14} {cos:6.3f}\n", style="cyan")
+            for _i, text, cos in view.neighbours:  # ◆ as on the map: not the colour alone
+                near.append(f"{NEIGHBOUR_MARK} {text:<14.14} {cos:6.3f}\n", style="cyan")
         self.query_one("#map-neighbours", Static).update(near)
         grid = self.query_one("#map-grid", Static)
         width = max(20, grid.size.width or 46)
         styles = {i: "dim" for i in view.frequent}
-        styles.update({i: "cyan" for i, _t, _c in view.neighbours})
+        styles.update({i: "cyan underline" for i, _t, _c in view.neighbours})
+        marks = {i: NEIGHBOUR_MARK for i, _t, _c in view.neighbours}
         if view.token_id is not None:
             styles[view.token_id] = "bold black on yellow"
         order = ([view.token_id] if view.token_id is not None else []) + [n[0] for n in view.neighbours] + view.frequent
-        picture = scatter(view.points, view.labels, styles, order, width, 8)
+        picture = scatter(view.points, view.labels, styles, order, width, 8, marks)
         caption = Text(self.model_label + " · ", style="italic")  # the model is always named
         caption += Text(self.s("map_caption", n=len(view.points), fit=view.fit_top, dim=view.dim,
                               pc1=view.explained[0], pc2=view.explained[1]), style="dim")

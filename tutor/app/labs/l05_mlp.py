@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,6 +25,7 @@ from tutor.app.labs.base import Lab
 from tutor.app.labs.charts import (
     REDRAWS_PER_SECOND,
     SERIES_COLORS,
+    chart_columns,
     chart_with_axes,
     mat,
     num,
@@ -35,6 +37,12 @@ from tutor.engine import mlp
 # --- the MLP lab ---------------------------------------------------------------------------------
 
 CLASS_COLORS = ((79, 157, 255), (255, 166, 64), (76, 217, 100))
+# Each class has its own glyph for its points and its own faint mark for the region the network
+# gives it (where it is fairly sure): in 16 colours or with NO_COLOR the classes and the decision
+# regions still read apart. The legend under the map names them.
+CLASS_GLYPHS = ("●", "×", "▲")
+REGION_MARKS = ("·", "-", "'")
+SURE = 0.5  # how sure (0 unsure .. 1 certain) the network must be before a cell shows its mark
 HIDDEN_CHOICES: tuple[tuple[int, ...], ...] = ((2,), (4,), (8,), (4, 4), (16, 16), (32, 32), (8, 8, 8))
 ACCURACY_MARK = 0.95  # the lab reports the first step that reaches this accuracy
 MAP_WIDTH, MAP_HEIGHT = 26, 11  # boundary grid cells, one character each (about square)
@@ -89,6 +97,7 @@ def training_events(config: mlp.MLPConfig, cancel: threading.Event) -> Iterator[
 
 
 class MLPLab(Lab):
+    REDRAW_ON_WIDTH = True  # the loss chart is as wide as its column
     LESSON_ID = "m1-l05-neural-networks"
     TRAIN_KEYS = [
         ("t,space", "train", "key.train"),
@@ -311,19 +320,22 @@ class MLPLab(Lab):
         }[state.status]
         self.query_one("#mlp-status", Static).update(status)
 
-    def loss_chart(self) -> Text:
+    def loss_chart(self) -> Group | Text:
         progress = self.state.progress
         if progress is None or not progress.losses:
             return Text("")
         losses = progress.losses
         points = [(float(i), max(v, 1e-7)) for i, v in enumerate(losses)]
         total = progress.event.total_steps
+        # As wide as the chart's column allows: at 60 columns a 40-column chart wrapped into noise.
+        label_width = max(len(num(max(v, 1e-7), 2)) for v in (max(losses), min(losses))) + 1
+        cols = chart_columns(self.query_one("#mlp-chart", Static).content_size.width, label_width, 40)
         canvas, _, y_range = plot_lines(
-            [(points, SERIES_COLORS[0])], 40, 5, x_range=(0.0, float(total)), log_y=True
+            [(points, SERIES_COLORS[0])], cols, 5, x_range=(0.0, float(total)), log_y=True
         )
-        heading = Text(self.s("loss_curve") + "\n", "dim")
+        heading = Text(self.s("loss_curve"), "dim")  # wraps; the chart below never does
         chart = chart_with_axes(canvas, num(y_range[1], 2), num(y_range[0], 2), "0", self.s("steps_axis", n=total))
-        return heading + chart
+        return Group(heading, chart)
 
     def boundary_map(self) -> Text:
         data = self.state.data
@@ -348,17 +360,22 @@ class MLPLab(Lab):
                     low = 1.0 / data.n_classes
                     strength = (conf - low) / (1.0 - low) if conf > low else 0.0
                     background = _mix(CLASS_COLORS[cls % len(CLASS_COLORS)], 0.12 + 0.38 * strength)
+                    region = REGION_MARKS[cls % len(REGION_MARKS)] if strength >= SURE else " "
                 else:
                     background = _mix((90, 90, 100), 0.3)
+                    region = " "
                 labels = cells.get((r, c))
                 if labels:
                     label = max(set(labels), key=labels.count)
                     color = _mix(CLASS_COLORS[label % len(CLASS_COLORS)], 1.0)
-                    out.append("●", f"bold {color} on {background}")
+                    out.append(CLASS_GLYPHS[label % len(CLASS_GLYPHS)], f"bold {color} on {background}")
                 else:
-                    out.append(" ", f"on {background}")
+                    out.append(region, f"grey50 on {background}")
             if r < height - 1:
                 out.append("\n")
+        out.append("\n")
+        n = data.n_classes
+        out.append(self.s("legend", points=" ".join(CLASS_GLYPHS[:n]), regions=" ".join(REGION_MARKS[:n])), "dim")
         return out
 
     def draw_pass(self) -> None:

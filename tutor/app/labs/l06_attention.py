@@ -196,6 +196,8 @@ class AttentionLab(ModelSwitch, Lab):
                 self.picked = len(view.labels) - 1  # the last token sees the whole sentence
             self._last_count = len(view.labels)
         self.refresh_lab()
+        if first:  # the chosen (last) row is the map's bottom row: at 60x18 it opens below the fold
+            self.reveal(self.query_one("#att-map", Static))
 
     def failed(self, exc: BaseException) -> None:
         self.error = f"{type(exc).__name__}: {exc}"
@@ -221,6 +223,7 @@ class AttentionLab(ModelSwitch, Lab):
         if view and view.labels:
             self.picked = (self.picked + delta) % len(view.labels)
             self.refresh_lab()
+            self.reveal(self.query_one("#att-map", Static))
 
     def action_layer(self) -> None:
         view = self.current

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from tutor.app.labs.base import FittedStatic, Lab
 from tutor.app.labs.charts import (
     SERIES_COLORS,
+    chart_columns,
     chart_with_axes,
     num,
     plot_lines,
@@ -175,6 +176,12 @@ class PyTorchLab(Lab):
     PyTorchLab #py-code-title { color: $text-muted; height: auto; }
     PyTorchLab #py-code { height: 1fr; }
     PyTorchLab #py-tabs, PyTorchLab #py-fields { height: auto; }
+    /* Narrow, the output and the code stack, each the lab's whole width: side by side at 60
+       columns, "b = 0.5364" split and the loss chart wrapped. The lab scrolls as one page. */
+    PyTorchLab.narrow #py-panels { layout: vertical; }
+    PyTorchLab.narrow #py-out, PyTorchLab.narrow #py-code-box { width: 100%; height: auto; }
+    PyTorchLab.narrow #py-code-box { border-left: none; padding-left: 0; margin-top: 1; }
+    PyTorchLab.narrow #py-code { height: auto; }
     """
 
     def __init__(self) -> None:
@@ -240,8 +247,7 @@ class PyTorchLab(Lab):
         self.run()
 
     def action_code(self, direction: int) -> None:
-        scroll = self.query_one("#py-code", VerticalScroll)
-        (scroll.scroll_page_down if direction > 0 else scroll.scroll_page_up)(animate=False)
+        self.page_with(self.query_one("#py-code", VerticalScroll), direction)
 
     def run(self) -> None:
         example, values = self.example_name, self.values()
@@ -349,6 +355,9 @@ class PyTorchLab(Lab):
         self.row(out, self.s("loss"), f"{num(r.losses[0])} → {num(r.losses[-1])}")
         points = [(float(i + 1), v) for i, v in enumerate(r.losses)]
         positive = all(v > 0 for v in r.losses)
-        canvas, _, y_range = plot_lines([(points, SERIES_COLORS[1])], 30, 3, log_y=positive)
+        top, bottom = num(max(r.losses), 2), num(min(r.losses), 2)
+        cols = chart_columns(self.query_one("#py-out-text", Static).content_size.width, max(len(top), len(bottom)) + 1, 30)
+        canvas, _, y_range = plot_lines([(points, SERIES_COLORS[1])], cols, 3, log_y=positive)
+        # Sized to the column: a line wider than it wrapped into noise at 60 columns.
         out.append_text(chart_with_axes(canvas, num(y_range[1], 2), num(y_range[0], 2), "1", str(r.epochs)))
         return out

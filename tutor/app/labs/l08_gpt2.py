@@ -262,8 +262,7 @@ class GPT2Lab(ModelSwitch, Lab):
         return out
 
     def action_scroll_panel(self, direction: int) -> None:
-        panel = self.query_one("#gpt-panel", VerticalScroll)
-        (panel.scroll_page_down if direction > 0 else panel.scroll_page_up)(animate=False)
+        self.page_with(self.query_one("#gpt-panel", VerticalScroll), direction)
 
     # -- drawing --------------------------------------------------------------------------------
 

@@ -138,6 +138,7 @@ class RoPEvsLearnedLab(Lab):
         if all(self.events[k] and self.events[k][-1].done for k in KINDS):
             self.state = "finished"
             self.refresh_lab()
+            self.reveal(self.query_one("#rl-final", Static))  # the verdict lands below the fold at 60x18
         else:
             self.request_draw()
 

@@ -358,11 +358,13 @@ class TrainingLab(Lab):
             return
         self.export_note = self.s("exporting")
         self.refresh_lab()
+        self.reveal(self.query_one("#tr-sample", Static))
         self.run_engine(lambda: export_lab_model(run_model), self._exported, group="export")
 
     def _exported(self, result) -> None:
         self.export_note = self.s("exported", path=result.gguf_path, size=result.file_bytes / 1e6)
         self.refresh_lab()
+        self.reveal(self.query_one("#tr-sample", Static))  # at 60x18 the note lands below the fold
 
     # -- events from the training thread ------------------------------------------------------
 

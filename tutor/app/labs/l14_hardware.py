@@ -192,7 +192,7 @@ class HardwareLab(Lab):
             gpu, ram = self.fits(est)
             rows.append((spec.name, {
                 "col_model": Text(spec.name),
-                "col_params": Text(memory.format_params(spec.n_params), justify="right"),
+                "col_params": Text(memory.format_params(spec.n_params, self.lang), justify="right"),
                 "col_weights": Text(memory.format_bytes(est.weights_bytes), justify="right"),
                 "col_kv": Text(memory.format_bytes(est.kv_bytes), justify="right"),
                 "col_total": Text(memory.format_bytes(est.total_bytes), justify="right", style="bold"),

@@ -102,7 +102,7 @@ class ModelSwitch:
 
     def bind_keys(self) -> None:
         labels = {lang: {**_strings().get(lang, {}), **table} for lang, table in self._lab_strings_all().items()}
-        self._bindings = translated_bindings(self.KEYS, self.lang, labels, base=type(self)._merged_bindings)
+        self._bindings = translated_bindings(self.keys_with_paging(), self.lang, labels, base=type(self)._merged_bindings)
         self.screen.refresh_bindings()
 
     def _lab_strings_all(self) -> dict[str, dict[str, str]]:
