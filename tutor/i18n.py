@@ -986,6 +986,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "help.key.retry": "Retry the connection",
         "help.key.lang": "Español (switch language)",
         "help.key.answer": "Answer",
+        "keyname.shift+tab": "shift+tab",
         "help.key.focus_next": "Next field",
         "help.key.focus_previous": "Previous field",
     },
