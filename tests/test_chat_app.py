@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +11,7 @@ from textual import events
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers.chat_support import hardware, install_catalogue_model, until  # noqa: E402
+from servers.chat_support import closed_port, hardware, install_catalogue_model, until  # noqa: E402
 from servers.ollama_server import OllamaStub  # noqa: E402
 from servers.openai_server import OpenAIServer  # noqa: E402
 
@@ -37,14 +36,6 @@ def ollama(monkeypatch):
         stub.add_model("llama3.2:1b")
         monkeypatch.setenv("OLLAMA_HOST", stub.host)
         yield stub
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 async def open_chat(app, pilot, **options) -> ChatScreen:

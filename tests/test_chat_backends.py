@@ -3,7 +3,6 @@ the fake Ollama (tests/servers/ollama_server.py), httpx against the fake OpenAI-
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers.chat_support import hardware, install_catalogue_model  # noqa: E402
+from servers.chat_support import closed_port, hardware, install_catalogue_model  # noqa: E402
 from servers.ollama_server import OllamaStub  # noqa: E402
 from servers.openai_server import OpenAIServer  # noqa: E402
 
@@ -52,14 +51,6 @@ def stub():
 def openai():
     with OpenAIServer() as server:
         yield server
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 # -- hosts ----------------------------------------------------------------------------------------

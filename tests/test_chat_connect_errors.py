@@ -4,7 +4,6 @@ failed") is read for the cause and never shown as it is. Real sockets and the st
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -12,19 +11,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from servers.chat_support import closed_port  # noqa: E402
 from servers.ollama_server import OllamaStub  # noqa: E402
 
 from tutor.chat.backends import BackendUnreachable, connect_cause, make_backend  # noqa: E402
 
 ENGLISH_LEAKS = ("Errno", "ConnectError", "Connection refused", "connection failed", "SSL:", "wrong version")
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def failure(call) -> BackendUnreachable:

@@ -7,7 +7,6 @@ terminal would show, so a widget squeezed to no rows or pushed below the edge fa
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +14,8 @@ from conftest import settle
 from labkit import wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from servers.chat_support import closed_port  # noqa: E402
 
 SMALL = (60, 18)
 
@@ -26,14 +27,6 @@ def screen_lines(app) -> list[str]:
 
 def on_screen(app, text: str) -> bool:
     return any(text in line for line in screen_lines(app))
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 # -- H1: the chat input keeps a visible line ---------------------------------------------------------

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, read, released)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
 
 
 async def until(pilot, predicate: Callable[[], bool], attempts: int = 1000) -> None:
